@@ -1,0 +1,31 @@
+# Two set-up commands: `make run` (chat on the bundled corpus) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint eval bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# torch first, pinned to the CPU wheel the machine's pip finds locally; a looser pin pulls CUDA.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/qa corpus
+
+test: install
+	$(BIN)/ruff check qa_app tests
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check qa_app tests
+
+clean:
+	rm -rf $(VENV) index/*.json index/*.faiss index/*.npy

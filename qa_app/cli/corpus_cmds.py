@@ -1,0 +1,59 @@
+"""`qa corpus` and `qa show`: what was read from the documents."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from qa_app.cli import main, settings_options
+from qa_app.errors import CorpusError
+from qa_app.parsing import load_corpus
+from qa_app.records import Record
+from qa_app.settings import Settings
+
+
+def _dump(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@settings_options
+def corpus(settings: Settings, as_json: bool) -> None:
+    """Show per document how many records were read, and what was skipped."""
+    summary = load_corpus(settings.corpus_dir).summary()
+    if as_json:
+        click.echo(_dump(summary))
+        return
+    for doc in summary["documents"]:
+        click.echo(f"{doc['file']}\t{doc['kind'] or '?'}\t{doc['year'] or ''}\t{doc['period']}\t"
+                   f"{doc['records']} records\t{doc['title']}")
+    click.echo(f"total: {summary['records']} records in {len(summary['documents'])} documents")
+    for skip in summary["skipped"]:
+        click.echo(f"skipped {skip['file']}:{skip['line']}: {skip['reason']}")
+
+
+def format_record(record: Record) -> str:
+    """A record as labelled lines, for the terminal."""
+    rows = [("id", record.id), ("文件", record.title or record.doc), ("序号", record.number)]
+    if record.kind == "task":
+        rows += [("章节", record.section), ("任务", record.content),
+                 ("牵头单位", "、".join(record.lead_units)), ("参与单位", "、".join(record.participating_units))]
+    else:
+        rows += [("市政府领导", "、".join(record.leaders)), ("责任目标内容", record.content),
+                 ("完成时限", record.deadline), ("完成情况", record.progress),
+                 ("是否按计划", record.on_schedule), ("责任单位", "、".join(record.units))]
+    return "\n".join(f"{label}: {value}" for label, value in rows if value not in ("", None))
+
+
+@main.command()
+@click.argument("record_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON.")
+@settings_options
+def show(settings: Settings, record_id: str, as_json: bool) -> None:
+    """Show one record by its id (FILE#NUMBER)."""
+    record = load_corpus(settings.corpus_dir).get(record_id.strip())
+    if record is None:
+        raise CorpusError(f"no record with id {record_id!r}; ids look like 000_dd67d59bfaf7e311.txt#97")
+    click.echo(_dump(record.to_dict()) if as_json else format_record(record))

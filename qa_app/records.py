@@ -1,0 +1,166 @@
+"""Frozen records: one table row or one numbered task, every field kept, stable JSON names."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+
+TARGET = "target"
+TASK = "task"
+
+_LIST_FIELDS = ("leaders", "units", "lead_units", "participating_units")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One responsibility target (a table row) or one task of a notice."""
+
+    id: str
+    doc: str
+    title: str
+    year: int | None
+    period: str
+    kind: str
+    number: int | None
+    leaders: tuple[str, ...] = ()
+    content: str = ""
+    deadline: str = ""
+    progress: str = ""
+    on_schedule: str = ""
+    units: tuple[str, ...] = ()
+    section: str = ""
+    lead_units: tuple[str, ...] = ()
+    participating_units: tuple[str, ...] = ()
+    text: str = ""
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        for name in _LIST_FIELDS:
+            data[name] = list(data[name])
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Record:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        for name in _LIST_FIELDS:
+            values[name] = tuple(values.get(name) or ())
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A line or file that was not turned into a record, and why."""
+
+    file: str
+    line: int
+    reason: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Document:
+    """What was read from one file."""
+
+    file: str
+    title: str
+    year: int | None
+    period: str
+    kind: str
+    records: tuple[Record, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+
+    def summary(self) -> dict:
+        return {
+            "file": self.file,
+            "title": self.title,
+            "year": self.year,
+            "period": self.period,
+            "kind": self.kind,
+            "records": len(self.records),
+        }
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Every document of a corpus folder, its records in reading order, and what was skipped."""
+
+    documents: tuple[Document, ...] = ()
+    skipped: tuple[Skipped, ...] = field(default=())
+
+    @property
+    def records(self) -> tuple[Record, ...]:
+        return tuple(r for d in self.documents for r in d.records)
+
+    def get(self, record_id: str) -> Record | None:
+        for record in self.records:
+            if record.id == record_id:
+                return record
+        return None
+
+    def summary(self) -> dict:
+        return {
+            "documents": [d.summary() for d in self.documents],
+            "records": len(self.records),
+            "skipped": [s.to_dict() for s in self.all_skipped()],
+        }
+
+    def all_skipped(self) -> list[Skipped]:
+        return [s for d in self.documents for s in d.skipped] + list(self.skipped)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved record with its rank (1-based) and fused score."""
+
+    rank: int
+    record_id: str
+    score: float
+    record: Record
+
+    def to_dict(self) -> dict:
+        return {"rank": self.rank, "record_id": self.record_id, "score": round(self.score, 6),
+                "record": self.record.to_dict()}
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A record an answer rests on; `n` is the number of its [n] marker in the answer."""
+
+    n: int
+    record_id: str
+    doc: str
+    title: str
+    number: int | None
+    text: str
+    score: float
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["score"] = round(self.score, 6)
+        return data
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A composed reply: `short` is the bare answer, `answer` the full text with [n] markers."""
+
+    question: str
+    short: str
+    answer: str
+    citations: tuple[Citation, ...] = ()
+    abstained: bool = False
+    intent: str = "general"
+    filters: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "short": self.short,
+            "answer": self.answer,
+            "citations": [c.to_dict() for c in self.citations],
+            "abstained": self.abstained,
+            "intent": self.intent,
+            "filters": dict(self.filters),
+        }

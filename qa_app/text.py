@@ -1,0 +1,23 @@
+"""The one normalisation every stage uses for matching; display text stays as written."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACE = re.compile(r"\s+")
+
+
+def normalize(text: str) -> str:
+    """NFKC-fold (full-width → half-width) and drop all whitespace, for comparing text."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text or ""))
+
+
+def tidy(text: str) -> str:
+    """Trim a cell for display: strip the ends and collapse inner runs of whitespace."""
+    return _SPACE.sub(" ", (text or "").strip())
+
+
+def compact_name(name: str) -> str:
+    """A person's or unit's name with inner spaces removed (曹 临 → 曹临)."""
+    return _SPACE.sub("", (name or "").strip())
