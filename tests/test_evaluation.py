@@ -1,0 +1,215 @@
+"""Evaluation metrics against a hand-worked question set, question-file reading, and the report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qa_app.errors import BadQuestion
+from qa_app.evaluation import (
+    answer_correct,
+    evidence_matches,
+    first_correct_rank,
+    judge,
+    mean_reciprocal_rank,
+    percentile,
+    read_questions,
+    recall_at,
+    render_markdown,
+    summarize,
+    write_report,
+)
+from qa_app.records import Answer
+
+DATA = Path(__file__).resolve().parent / "data"
+HANDWORKED = DATA / "eval_handworked.jsonl"
+NOT_FOUND = "文件中未找到"
+MISS = "其他目标内容"  # a retrieved text holding no gold evidence
+
+# The hand-worked run: per question, the texts retrieved (best first), the short answer, whether the
+# system abstained, and the latency in ms.
+#   h1 unit      rank 2   "团市委"                 correct
+#   h2 leader    rank 1   "曹 临"                  correct (normalised: 曹临)
+#   h3 unit      rank 4   "市交通运输局"           wrong (group 郓城县人民政府 missing)
+#   h4 progress  miss     "新增车位１１５９４个"   correct (NFKC folds the full-width digits)
+#   h5 list      rank 3   150 characters           correct (list answers may use up to 300)
+#   h6 deadline  rank 1   abstained                wrong
+#   h7 none      -        abstained                correct
+#   h8 none      -        "3000个"                 wrong (answered where nothing is in the documents)
+LIST_SHORT = ("居民医疗保险参保率达到97%以上；争取省级标准化医保服务大厅市县全覆盖；实现门诊慢特病跨省联网结算。"
+              ).ljust(150, "。")
+RUN = {
+    "h1": ([MISS, "新建 “小荷学堂” 100个，招募755名大学生志愿者"], "团市委", False, 10.0),
+    "h2": (["积极培育山药、大蒜、芦笋等特色产业"], "曹 临", False, 20.0),
+    "h3": ([MISS, MISS, MISS, "开工新建鄄城铁路货运站项目\t年底", MISS], "市交通运输局", False, 30.0),
+    "h4": ([MISS] * 6, "新增车位１１５９４个", False, 40.0),
+    "h5": ([MISS, MISS, "实现门诊慢特病跨省联网结算"], LIST_SHORT, False, 50.0),
+    "h6": (["码头区、锚地区、堆场区、辅建区均已完工"], NOT_FOUND, True, 60.0),
+    "h7": ([MISS], NOT_FOUND, True, 70.0),
+    "h8": ([MISS], "3000个", False, 80.0),
+}
+
+
+def _results(answered: bool = True):
+    questions, warnings = read_questions(HANDWORKED)
+    assert warnings == []
+    out = []
+    for q in questions:
+        texts, short, abstained, ms = RUN[q.id]
+        answer = Answer(q.question, short, short, (), abstained) if answered else None
+        out.append(judge(q, texts, answer, ms))
+    return out
+
+
+def test_handworked_ranks_and_correctness():
+    results = _results()
+    assert [r.rank for r in results] == [2, 1, 4, None, 3, 1, None, None]
+    assert [r.correct for r in results] == [True, True, False, True, True, False, True, False]
+
+
+def test_handworked_totals():
+    totals = summarize(_results())
+    # answerable ranks 2, 1, 4, miss, 3, 1:
+    #   recall@1 = 2/6; recall@3 = 4/6 (2, 1, 3, 1); recall@5 = 5/6;
+    #   MRR = (1/2 + 1 + 1/4 + 0 + 1/3 + 1) / 6 = 3.0833 / 6 = 0.51389
+    assert totals["n"] == 8
+    assert totals["retrieval"] == {"recall@1": 0.3333, "recall@3": 0.6667, "recall@5": 0.8333, "mrr": 0.5139}
+    # answers: h1 h2 h4 h5 right, h3 h6 wrong → 4/6; none questions are left out
+    assert totals["answer_accuracy"] == 0.6667
+    # abstained: h6, h7; none questions: h7, h8 → precision 1/2, recall 1/2
+    assert totals["abstention"] == {"precision": 0.5, "recall": 0.5}
+    # shorts of the answered (not abstained): 3, 3, 6, 10, 150, 5 → sorted 3 3 5 6 10 150 → (5+6)/2
+    assert totals["short_chars_median"] == 5.5
+    # latencies 10..80: p50 at position 3.5 → 45; p95 at 6.65 → 70 + 0.65 * 10 = 76.5
+    assert totals["latency_ms"] == {"p50": 45.0, "p95": 76.5}
+    assert totals["by_type"]["unit"] == {"n": 2, "recall@1": 0.0, "recall@5": 1.0, "answer_accuracy": 0.5}
+    assert totals["by_type"]["none"] == {"n": 2, "recall@1": None, "recall@5": None, "answer_accuracy": 0.5}
+    assert list(totals["by_type"]) == ["unit", "leader", "deadline", "progress", "list", "none"]
+    assert [f["id"] for f in totals["failures"]] == ["h3", "h4", "h6", "h8"]
+    h3 = totals["failures"][0]
+    assert h3["expected"] == "市交通运输局 + 郓城县人民政府" and h3["got"] == "市交通运输局" and h3["rank"] == 4
+
+
+def test_retrieval_only_run_has_null_answers():
+    totals = summarize(_results(answered=False))
+    assert totals["retrieval"]["mrr"] == 0.5139
+    assert totals["answer_accuracy"] is None
+    assert totals["abstention"] == {"precision": None, "recall": None}
+    assert totals["short_chars_median"] is None
+    assert totals["by_type"]["leader"]["answer_accuracy"] is None
+    # retrieval failures only; 'got' is the top retrieved text
+    assert [(f["id"], f["got"]) for f in totals["failures"]] == [("h4", MISS)]
+
+
+@pytest.mark.parametrize(
+    "text, evidence, expected",
+    [
+        ("老旧小区58个、2.25万户", ["老旧小区 58 个、2.25 万户"], True),  # whitespace dropped on both sides
+        ("全市跨境电商进出口２５.３亿元", ["全市跨境电商进出口25.3亿元"], True),  # NFKC
+        ("序号\t曹临\t积极培育山药、大蒜、芦笋", ["其他", "山药、大蒜、芦笋"], True),  # any of them
+        ("积极培育山药、大蒜", ["积极培育山药、大蒜、芦笋"], False),
+        ("任何文字", [], False),
+        ("任何文字", [""], False),  # an empty evidence string never matches everything
+    ],
+)
+def test_evidence_matches(text, evidence, expected):
+    assert evidence_matches(text, evidence) is expected
+
+
+@pytest.mark.parametrize(
+    "short, groups, qtype, expected",
+    [
+        ("市交通运输局、郓城县人民政府", [["市交通运输局"], ["郓城县人民政府"]], "unit", True),
+        ("市交通运输局", [["市交通运输局"], ["郓城县人民政府"]], "unit", False),
+        ("13起，罚款24万元", [["13 起", "13起"], ["24 万", "24万"]], "progress", True),
+        ("团市委" + "。" * 97, [["团市委"]], "unit", True),  # exactly 100 characters
+        ("团市委" + "。" * 98, [["团市委"]], "unit", False),  # 101 characters
+        ("团市委" + "。" * 98, [["团市委"]], "list", True),  # list answers may use 300
+        ("团市委" + "。" * 98, [["团市委"]], "cross_doc", True),
+        ("团市委" + "。" * 298, [["团市委"]], "cross_doc", False),  # 301
+        ("团市委", [], "unit", False),
+    ],
+)
+def test_answer_correct(short, groups, qtype, expected):
+    assert answer_correct(short, groups, qtype) is expected
+
+
+@pytest.mark.parametrize(
+    "ranks, k, expected",
+    [([1, 2, None, 6], 1, 0.25), ([1, 2, None, 6], 5, 0.5), ([1, 2, None, 6], 10, 0.75), ([], 5, None)],
+)
+def test_recall_at(ranks, k, expected):
+    assert recall_at(ranks, k) == expected
+
+
+def test_mrr_and_percentiles():
+    assert mean_reciprocal_rank([1, 2, None, 4]) == pytest.approx((1 + 0.5 + 0 + 0.25) / 4)
+    assert mean_reciprocal_rank([]) is None
+    assert first_correct_rank(["a", "b 山药", "山药"], ["山药"]) == 2
+    assert percentile([5.0], 95) == 5.0
+    assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
+    assert percentile([], 50) is None
+
+
+@pytest.mark.parametrize(
+    "line, reason",
+    [
+        ("{not json", "not JSON"),
+        ("[1, 2]", "not a JSON object"),
+        ('{"id": "x", "question": "问？", "type": "weather", "evidence": ["a"], "answers": [["b"]]}',
+         "unknown type 'weather'"),
+        ('{"id": "x", "question": "", "type": "unit", "evidence": ["a"], "answers": [["b"]]}',
+         "'question' must be a non-empty string"),
+        ('{"id": "x", "question": "问？", "type": "unit", "evidence": "a", "answers": [["b"]]}',
+         "'evidence' must be a list of strings"),
+        ('{"id": "x", "question": "问？", "type": "unit", "evidence": ["a"], "answers": [[]]}',
+         "needs evidence strings and non-empty answer groups"),
+        ('{"id": "h1", "question": "问？", "type": "none"}', "duplicate id 'h1'"),
+    ],
+)
+def test_malformed_line_is_reported_with_its_number_and_skipped(tmp_path, line, reason):
+    good = HANDWORKED.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "q.jsonl"
+    path.write_text("\n".join(good[:2] + ["", line] + good[2:]) + "\n", encoding="utf-8")
+    questions, warnings = read_questions(path)
+    assert [q.id for q in questions] == [f"h{i}" for i in range(1, 9)]
+    assert len(warnings) == 1 and warnings[0].line == 4 and reason in warnings[0].reason
+    assert str(warnings[0]).startswith("q.jsonl:4: skipped: ")
+
+
+@pytest.mark.parametrize("content", [None, "", "{bad\n"])
+def test_unusable_question_file_is_one_clear_error(tmp_path, content):
+    path = tmp_path / "q.jsonl"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(BadQuestion, match="q.jsonl"):
+        read_questions(path)
+
+
+def test_bundled_dev_set_reads_cleanly():
+    questions, warnings = read_questions(DATA.parent.parent / "eval" / "dev.jsonl")
+    assert warnings == [] and len(questions) == 45
+    assert sum(q.type == "none" for q in questions) == 3
+
+
+def test_report_markdown_and_chart(tmp_path):
+    runs = {"hybrid": summarize(_results()), "blocks": summarize(_results(answered=False))}
+    meta = {"questions": "tests/data/eval_handworked.jsonl", "n": 8, "answerable": 6, "model": "m",
+            "depth": 10, "seconds": 3.2, "skipped": ["q.jsonl:4: skipped: not JSON"]}
+    md_path, png_path = write_report(runs, tmp_path / "report.md", meta)
+    text = md_path.read_text(encoding="utf-8")
+    assert png_path == tmp_path / "report.png" and png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "![recall@1 and answer accuracy by type and retriever](report.png)" in text
+    assert "| **hybrid** | 0.333 | 0.667 | 0.833 | 0.514 | 0.667 | 0.500 | 0.500 | 5.5 | 45.0 | 76.5 |" in text
+    assert "| **blocks** | 0.333 | 0.667 | 0.833 | 0.514 | — | — | — |" in text
+    assert "| unit | 2 | 0.000 / 1.000 / 0.500 | 0.000 / 1.000 / — |" in text
+    assert "| h3 | 鄄城铁路货运站项目 责任单位 | 市交通运输局 + 郓城县人民政府 | 市交通运输局 | 4 |" in text
+    assert "## hybrid" in text and "## blocks" in text and "q.jsonl:4: skipped" in text
+    assert text == render_markdown(runs, meta, "report.png")
+
+
+def test_results_serialise_to_json():
+    totals = summarize(_results())
+    assert json.loads(json.dumps(totals, ensure_ascii=False)) == totals
