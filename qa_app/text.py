@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -21,3 +22,15 @@ def tidy(text: str) -> str:
 def compact_name(name: str) -> str:
     """A person's or unit's name with inner spaces removed (曹 临 → 曹临)."""
     return _SPACE.sub("", (name or "").strip())
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s():
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def fold_variants(text: str) -> str:
+    """Traditional and variant characters to simplified (責任單位 → 责任单位, 鄆城 → 郓城)."""
+    return _t2s().convert(text or "")

@@ -52,3 +52,4 @@ def settings_options(func):
 
 
 from qa_app.cli import corpus_cmds  # noqa: E402,F401  (registers commands)
+from qa_app.cli import search_cmds  # noqa: E402,F401

@@ -1,0 +1,92 @@
+"""`qa build` and `qa search`: the index and the hybrid retriever from the terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from qa_app.cli import main, settings_options
+from qa_app.engine import Engine
+from qa_app.errors import QAError
+from qa_app.indexes import build_index
+from qa_app.retrieval import MODES, Filters
+from qa_app.settings import Settings
+
+
+def _line(data) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+@main.command()
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@settings_options
+def build(settings: Settings, quiet: bool) -> None:
+    """Build or refresh the index (only new or changed records are embedded)."""
+    report = build_index(settings, progress=not quiet)
+    if not report["changed"]:
+        click.echo(f"index is up to date: {report['records']} records ({settings.index_dir})")
+        return
+    click.echo(f"built {report['version']}: {report['records']} records, {report['embedded']} embedded, "
+               f"{report['reused']} reused, {report['seconds']} s")
+
+
+def _filter_options(func):
+    for option in reversed([
+        click.option("--year", type=int, default=None, help="Only records of this year (2021, 2023)."),
+        click.option("--period", default=None, help="Only this period: 一季度, 三季度, 全年任务."),
+        click.option("--kind", type=click.Choice(["target", "task"]), default=None,
+                     help="Only table rows (target) or notice tasks (task)."),
+        click.option("--leader", default=None, help="Only records of this 市政府领导."),
+        click.option("--unit", default=None, help="Only records naming this unit."),
+        click.option("--doc", default=None, help="Only records of this document (file name)."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _result(engine: Engine, query: str, k: int, filters: Filters, mode: str) -> dict:
+    hits = engine.search(query, k=k, filters=filters, mode=mode)
+    return {"query": query, "hits": [h.to_dict() for h in hits]}
+
+
+def _batch(engine: Engine, path: str, k: int, filters: Filters, mode: str) -> None:
+    """One result per input line, carrying its id; a bad line gets an error line, not a stop."""
+    with click.open_file(path, encoding="utf-8") as handle:
+        for number, raw in enumerate(handle, 1):
+            if not raw.strip():
+                continue
+            try:
+                item = json.loads(raw)
+                question = item["question"]
+                result = _result(engine, str(question), k, filters, mode)
+                click.echo(_line({"id": item.get("id"), **result}))
+            except (ValueError, KeyError, TypeError, QAError) as exc:
+                click.echo(f"{path}:{number}: skipped ({type(exc).__name__}: {exc})", err=True)
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--k", default=5, show_default=True, type=click.IntRange(1, 100), help="How many hits.")
+@click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True, help="Retriever.")
+@click.option("--batch", "batch_file", default=None, help="JSONL file of {\"id\", \"question\"} (- for stdin).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_filter_options
+@settings_options
+def search(settings: Settings, query, k, mode, batch_file, as_json, **filter_values) -> None:
+    """Find the records best matching QUERY (hybrid BM25 + dense, with filters)."""
+    filters = Filters(**filter_values)
+    if not query and not batch_file:
+        raise click.UsageError("give a QUERY or --batch FILE")
+    engine = Engine.load(settings, build_if_missing=True, progress=sys.stderr.isatty())
+    if batch_file:
+        _batch(engine, batch_file, k, filters, mode)
+        return
+    result = _result(engine, query, k, filters, mode)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    for hit in result["hits"]:
+        record = hit["record"]
+        click.echo(f"{hit['rank']}. [{hit['score']:.4f}] {hit['record_id']}  {record['content'][:60]}")

@@ -1,0 +1,42 @@
+"""One self-explanatory chunk per record: its fields with their labels and its document's scope."""
+
+from __future__ import annotations
+
+import re
+
+from qa_app.records import TASK, Record
+
+_QUOTED = re.compile(r"[“\"《]([^”\"》]{2,16})[”\"》]")
+
+
+def chunk_text(record: Record) -> str:
+    """Render a record with field labels so that the chunk stands on its own."""
+    scope = f"{record.title}（{record.year or ''}年{record.period}）"
+    if record.kind == TASK:
+        parts = [scope, record.section, f"任务{record.number}：{record.content}"]
+        if record.lead_units:
+            parts.append(f"牵头单位：{'、'.join(record.lead_units)}")
+        if record.participating_units:
+            parts.append(f"参与单位：{'、'.join(record.participating_units)}")
+        return "；".join(p for p in parts if p)
+    period = record.period if record.period not in ("", "全年") else ""
+    parts = [
+        scope,
+        f"序号：{record.number}",
+        f"市政府领导：{'、'.join(record.leaders)}",
+        f"责任目标：{record.content}",
+        f"完成时限：{record.deadline}",
+        f"{period}完成情况：{record.progress}",
+        f"是否按计划完成进度：{record.on_schedule}",
+        f"责任单位：{'、'.join(record.units)}",
+    ]
+    return "；".join(parts)
+
+
+def vocabulary_words(records: list[Record]) -> list[str]:
+    """Names jieba must keep whole: units, leaders and quoted project names of the corpus."""
+    words: set[str] = set()
+    for record in records:
+        words.update(record.units + record.lead_units + record.participating_units + record.leaders)
+        words.update(m.group(1) for m in _QUOTED.finditer(record.content))
+    return sorted(w for w in words if 2 <= len(w) <= 20 and "、" not in w)

