@@ -54,9 +54,17 @@ class Skipped:
     file: str
     line: int
     reason: str
+    sheet: str = ""  # the sheet (or "table 2" of a Word file) the row is in; "" for plain lines
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @property
+    def where(self) -> str:
+        """File, sheet and row (or line) for messages: "q3.xlsx, sheet 'Sheet1', row 7"."""
+        if self.sheet:
+            return f"{self.file}, sheet '{self.sheet}', row {self.line}"
+        return f"{self.file}, line {self.line}" if self.line else self.file
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,16 @@ from dataclasses import replace
 from pathlib import Path
 
 from qa_app.errors import CorpusError
+from qa_app.parsing.formats import Grid, read_grids
 from qa_app.parsing.notices import TASK_START, looks_like_notice, parse_notice
 from qa_app.parsing.tables import TableMeta, find_layout, parse_table
 from qa_app.parsing.units import unglue_all
 from qa_app.records import TARGET, TASK, Corpus, Document, Record, Skipped
 from qa_app.text import normalize
 
-__all__ = ["load_corpus", "parse_lines", "read_text_lines", "corpus_files", "SUPPORTED"]
+__all__ = ["load_corpus", "parse_lines", "parse_grids", "parse_file", "read_text_lines", "corpus_files", "SUPPORTED"]
 
-SUPPORTED = (".txt",)
+SUPPORTED = (".txt", ".xlsx", ".csv", ".docx")
 _YEAR = re.compile(r"(20\d{2})\s*年")
 _PERIODS = (("第一季度", "一季度"), ("一季度", "一季度"), ("第二季度", "二季度"), ("二季度", "二季度"),
             ("上半年", "上半年"), ("第三季度", "三季度"), ("三季度", "三季度"), ("前三季度", "三季度"),
@@ -46,10 +47,14 @@ def read_text_lines(path: Path) -> list[str]:
     raise CorpusError(f"{path.name}: not UTF-8 or GB18030 text")
 
 
+_ATTACHMENT = re.compile(r"^附件\s*\d*\s*[:：]?$")
+
+
 def _table_title(lines: list[str], header_at: int) -> str:
+    """The first line above the header, past an "附件1" label that Word attachments start with."""
     for text in lines[:header_at]:
         text = text.strip().lstrip("#").strip()
-        if text:
+        if text and not _ATTACHMENT.match(text):
             return text
     return ""
 
@@ -73,37 +78,100 @@ def _notice_title(lines: list[str]) -> str:
 
 def parse_lines(file: str, lines: list[str]) -> Document:
     """Parse one text document's lines; a file in neither layout is reported, not raised."""
-    rows = [(i, line.split("\t")) for i, line in enumerate(lines, 1)]
-    header_at = next((i for i, (_, cells) in enumerate(rows) if find_layout(cells)), None)
-    if header_at is not None:
-        title = _table_title(lines, header_at)
-        meta = TableMeta(file, title, year_of(title), period_of(title))
-        records, skipped = parse_table(meta, rows)
-        return Document(file, title, meta.year, meta.period, TARGET, tuple(records), tuple(skipped))
+    rows = [line.split("\t") for line in lines]
+    return parse_grids(file, [Grid("", rows, [("", i) for i in range(1, len(rows) + 1)])])
+
+
+def _header_at(grid: Grid) -> int | None:
+    return next((i for i, cells in enumerate(grid.rows) if find_layout(cells)), None)
+
+
+def _placed(skip: Skipped, grid: Grid) -> Skipped:
+    """A parser reports rows by position in the grid; messages need the sheet and row."""
+    sheet, line = grid.places[skip.line - 1] if 0 < skip.line <= len(grid.places) else ("", skip.line)
+    return replace(skip, line=line, sheet=sheet)
+
+
+def _first_row(file: str, grids: list[Grid], reason: str) -> Skipped:
+    for grid in grids:
+        for cells, (sheet, line) in zip(grid.rows, grid.places, strict=True):
+            if any(c.strip() for c in cells):
+                return Skipped(file, line, reason, sheet)
+    return Skipped(file, 0, f"empty file; {reason}")
+
+
+def parse_grids(file: str, grids: list[Grid]) -> Document:
+    """Parse a file's grids: any grid with a table header gives targets; otherwise a task notice."""
+    if any(_header_at(g) is not None for g in grids):
+        return _table_document(file, grids)
+    grid = Grid("", [["\t".join(cells)] for g in grids for cells in g.rows], [p for g in grids for p in g.places])
+    lines = [cells[0] for cells in grid.rows]
     numbered = list(enumerate(lines, 1))
     if looks_like_notice(numbered):
         title = _notice_title(lines)
         records, skipped = parse_notice(file, title, year_of(title), numbered)
-        return Document(file, title, year_of(title), "全年任务", TASK, tuple(records), tuple(skipped))
-    first = next((i for i, t in numbered if t.strip()), 1)
+        skipped = tuple(_placed(s, grid) for s in skipped)
+        return Document(file, title, year_of(title), "全年任务", TASK, tuple(records), skipped)
     reason = "neither a progress table (header 序号…责任单位) nor a task notice (1. …（牵头单位：…）)"
-    return Document(file, "", None, "", "", (), (Skipped(file, first, reason),))
+    return Document(file, "", None, "", "", (), (_first_row(file, grids, reason),))
+
+
+def _table_document(file: str, grids: list[Grid]) -> Document:
+    """Targets from every grid (sheet) that has a header; a sheet without one is reported."""
+    records: list[Record] = []
+    skipped: list[Skipped] = []
+    first_title: str | None = None
+    for grid in grids:
+        header_at = _header_at(grid)
+        if header_at is None:
+            if any(any(c.strip() for c in cells) for cells in grid.rows):
+                skipped.append(_first_row(file, [grid], "no header row (序号 … 责任目标内容 … 责任单位) in this sheet"))
+            continue
+        title = _table_title(["\t".join(cells) for cells in grid.rows], header_at)
+        title = title or first_title or _fallback_title(file, grid.name)
+        first_title = title if first_title is None else first_title
+        meta = TableMeta(file, title, year_of(title), period_of(title))
+        found, skips = parse_table(meta, list(enumerate(grid.rows, 1)))
+        records += _unique_ids(found, {r.id for r in records}, grid.name)
+        skipped += [_placed(s, grid) for s in skips]
+    title = first_title or ""
+    return Document(file, title, year_of(title), period_of(title), TARGET, tuple(records), tuple(skipped))
+
+
+def _fallback_title(file: str, sheet: str) -> str:
+    """No title above the header: a sheet or file name that says the year ("2024年一季度") stands in."""
+    for name in (sheet, Path(file).stem):
+        if year_of(name):
+            return name
+    return ""
+
+
+def _unique_ids(found: list[Record], used: set[str], sheet: str) -> list[Record]:
+    """Sheets numbered from 1 again would repeat ids; such a sheet's ids then carry its name."""
+    if not any(r.id in used for r in found):
+        return found
+    return [replace(r, id=f"{r.doc}#{sheet}!{r.id.split('#', 1)[1]}") for r in found]
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder not found: {corpus_dir}")
-    return sorted(p for p in corpus_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+    return sorted(p for p in corpus_dir.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
 
 
 def parse_file(path: Path) -> Document:
-    if path.suffix.lower() not in SUPPORTED:
-        return Document(path.name, "", None, "", "", (), (Skipped(path.name, 0, f"unsupported file type {path.suffix}"),))
+    """Parse one file of a supported type; what cannot be read is reported in `skipped`, not raised."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        hint = " (save it as .xlsx or .docx)" if suffix in (".xls", ".doc", ".wps", ".et") else ""
+        reason = f"unsupported file type {path.suffix or '(none)'}{hint}; accepted: {', '.join(SUPPORTED)}"
+        return Document(path.name, "", None, "", "", (), (Skipped(path.name, 0, reason),))
     try:
-        lines = read_text_lines(path)
+        if suffix == ".txt":
+            return parse_lines(path.name, read_text_lines(path))
+        return parse_grids(path.name, read_grids(path))
     except (OSError, CorpusError) as exc:
         return Document(path.name, "", None, "", "", (), (Skipped(path.name, 0, f"cannot read: {exc}"),))
-    return parse_lines(path.name, lines)
 
 
 def unit_vocabulary(records: list[Record]) -> set[str]:
