@@ -93,7 +93,9 @@ class SentenceTransformerEmbedder:
             ) from exc
         guessed_query, self._passage_prefix = guess_prefixes(name_or_path)
         self._query_prefix = guessed_query if query_prefix is None else query_prefix
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
         label = Path(name_or_path).name if Path(name_or_path).exists() else name_or_path
         self.model_id = f"sentence-transformers:{label}"
         self._batch = batch_size

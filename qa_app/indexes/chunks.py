@@ -7,6 +7,8 @@ import re
 from qa_app.records import TASK, Record
 
 _QUOTED = re.compile(r"[“\"《]([^”\"》]{2,16})[”\"》]")
+# Infrastructure names are written unquoted: two characters of place names + the kind (雄商高铁, 济广高速).
+_PROJECT = re.compile(r"[\u4e00-\u9fff]{2}(?:高铁|高速|铁路|大桥|航道|机场)")
 
 
 def chunk_text(record: Record) -> str:
@@ -34,9 +36,10 @@ def chunk_text(record: Record) -> str:
 
 
 def vocabulary_words(records: list[Record]) -> list[str]:
-    """Names jieba must keep whole: units, leaders and quoted project names of the corpus."""
+    """Names jieba must keep whole: units, leaders, quoted and infrastructure project names."""
     words: set[str] = set()
     for record in records:
         words.update(record.units + record.lead_units + record.participating_units + record.leaders)
         words.update(m.group(1) for m in _QUOTED.finditer(record.content))
+        words.update(m.group(0) for m in _PROJECT.finditer(record.content))
     return sorted(w for w in words if 2 <= len(w) <= 20 and "、" not in w)

