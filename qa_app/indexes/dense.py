@@ -51,7 +51,7 @@ class VectorIndex:
         if k <= 0:
             return []
         scores, rows = self._index.search(query, k)
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
 
     def save(self, path: Path) -> None:
         faiss.write_index(self._index, str(path))

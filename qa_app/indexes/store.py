@@ -94,7 +94,7 @@ def _cached_vectors(index_dir: Path, model_id: str) -> dict[str, np.ndarray]:
         return {}
     if manifest.get("model") != model_id or len(keys) != len(vectors):
         return {}
-    return dict(zip(keys, vectors))
+    return dict(zip(keys, vectors, strict=True))
 
 
 def _embed(embedder: Embedder, texts: list[str], progress: bool, batch: int = 64) -> np.ndarray:
