@@ -21,7 +21,10 @@ from qa_app.evaluation import (
     summarize,
     write_report,
 )
+from qa_app.evaluation.blocks import block_records, cut_blocks
+from qa_app.parsing import read_text_lines
 from qa_app.records import Answer
+from tests.conftest import CORPUS_DIR
 
 DATA = Path(__file__).resolve().parent / "data"
 HANDWORKED = DATA / "eval_handworked.jsonl"
@@ -213,3 +216,99 @@ def test_report_markdown_and_chart(tmp_path):
 def test_results_serialise_to_json():
     totals = summarize(_results())
     assert json.loads(json.dumps(totals, ensure_ascii=False)) == totals
+
+
+# --- the block baseline and `qa eval` end to end (real model, real index) ---------------------------
+
+F000 = "000_dd67d59bfaf7e311.txt"
+
+
+def test_blocks_cover_each_raw_file_with_500_50_overlap():
+    text = "\n".join(read_text_lines(CORPUS_DIR / F000))
+    blocks = cut_blocks(text)
+    assert [s for s, _ in blocks[:3]] == [0, 450, 900]
+    assert all(len(b) == 500 for _, b in blocks[:-1]) and 0 < len(blocks[-1][1]) <= 500
+    assert all(a[1][450:] == b[1][:50] for a, b in zip(blocks[:-1], blocks[1:], strict=True))  # 50 characters shared
+    assert blocks[-1][0] + len(blocks[-1][1]) == len(text)
+    assert "".join(b[:450] for _, b in blocks[:-1]) + blocks[-1][1] == text
+    records = block_records(CORPUS_DIR)
+    assert {r.doc for r in records} == {p.name for p in CORPUS_DIR.glob("*.txt")}
+    assert records[0].id == f"{F000}@0" and records[1].id == f"{F000}@450"
+
+
+@pytest.mark.parametrize("size, overlap, expected", [(10, 2, [0, 8, 16]), (10, 0, [0, 10]), (30, 5, [0])])
+def test_cut_blocks_starts(size, overlap, expected):
+    assert [s for s, _ in cut_blocks("x" * 20, size, overlap)] == expected
+
+
+@pytest.fixture(scope="module")
+def small_eval(tmp_path_factory, embedder):
+    """`qa eval --retriever all` on a one-document corpus and the dev questions drawn from it."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from qa_app.cli import main
+
+    root = tmp_path_factory.mktemp("eval")
+    (root / "corpus").mkdir()
+    shutil.copy(CORPUS_DIR / F000, root / "corpus" / F000)
+    lines = (DATA.parent.parent / "eval" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+    keep = [x for x in lines if F000 in x or '"type": "none"' in x]
+    (root / "q.jsonl").write_text("\n".join(keep[:2] + ["{broken"] + keep[2:]) + "\n", encoding="utf-8")
+    args = ["eval", "--questions", str(root / "q.jsonl"), "--retriever", "all", "--json", str(root / "out.json"),
+            "--report", str(root / "report.md"), "--quiet", "--corpus", str(root / "corpus"),
+            "--index", str(root / "index")]
+    result = CliRunner().invoke(main, args)
+    return root, keep, result
+
+
+@pytest.mark.slow
+def test_eval_all_runs_every_retriever_on_the_same_questions(small_eval):
+    root, keep, result = small_eval
+    assert result.exit_code == 0, result.output
+    assert "q.jsonl:3: skipped: not JSON" in result.output
+    data = json.loads((root / "out.json").read_text(encoding="utf-8"))
+    assert list(data["runs"]) == ["hybrid", "bm25", "dense", "blocks"]
+    for totals in data["runs"].values():
+        assert totals["n"] == len(keep)
+        assert [q["id"] for q in totals["questions"]] == [json.loads(x)["id"] for x in keep]
+        assert set(totals["retrieval"]) == {"recall@1", "recall@3", "recall@5", "mrr"}
+        assert totals["by_type"]["none"]["recall@5"] is None
+        assert 0 <= totals["retrieval"]["recall@1"] <= totals["retrieval"]["recall@5"] <= 1
+    blocks = data["runs"]["blocks"]
+    assert blocks["answer_accuracy"] is None and blocks["abstention"] == {"precision": None, "recall": None}
+    assert all(q["short"] is None for q in blocks["questions"])
+    hybrid = data["runs"]["hybrid"]
+    assert hybrid["answer_accuracy"] is not None and all(q["abstained"] is not None for q in hybrid["questions"])
+    # the report shows every retriever, and the chart lies beside it
+    report = (root / "report.md").read_text(encoding="utf-8")
+    assert all(f"| **{name}** |" in report for name in data["runs"]) and "![" in report
+    assert (root / "report.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.slow
+def test_eval_figures_agree_with_per_question_results(small_eval):
+    root, _, _ = small_eval
+    data = json.loads((root / "out.json").read_text(encoding="utf-8"))
+    for totals in data["runs"].values():
+        ranks = [q["rank"] for q in totals["questions"] if q["type"] != "none"]
+        assert totals["retrieval"]["recall@5"] == round(recall_at(ranks, 5), 4)
+        assert totals["retrieval"]["mrr"] == round(mean_reciprocal_rank(ranks), 4)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--questions", "no/such/file.jsonl"], "cannot read question file"),
+        (["--questions", str(DATA / "eval_handworked.jsonl"), "--retriever", "sparse"], "Invalid value"),
+    ],
+)
+def test_eval_bad_input_is_one_clear_line(args, message):
+    from click.testing import CliRunner
+
+    from qa_app.cli import main
+
+    result = CliRunner().invoke(main, ["eval", *args])
+    assert result.exit_code != 0 and message in result.output
+    assert "Traceback" not in result.output

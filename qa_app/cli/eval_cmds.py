@@ -1,0 +1,105 @@
+"""`qa eval`: score retrieval and answers on a question file, side by side per retriever."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import click
+
+from qa_app.cli import main, settings_options
+from qa_app.settings import Settings
+
+RETRIEVERS = ("hybrid", "bm25", "dense", "blocks")
+
+
+def _systems(names: tuple[str, ...], settings: Settings, progress: bool):
+    """Load the engine once (building the index if missing) and wrap each retriever for the runner."""
+    from qa_app.engine import Engine
+    from qa_app.evaluation import System
+    from qa_app.evaluation.blocks import build_block_retriever
+
+    engine = Engine.load(settings, build_if_missing=True, progress=progress)
+    systems = []
+    for name in names:
+        if name == "blocks":
+            blocks = build_block_retriever(settings.corpus_dir, engine.retriever.embedder, progress)
+            systems.append(System(name, lambda q, k, r=blocks: [h.record.text for h in r.search(q, k=k)]))
+        else:
+            systems.append(System(
+                name,
+                lambda q, k, m=name: [h.record.text for h in engine.search(q, k=k, mode=m)],
+                lambda q, m=name: engine.answer(q, mode=m),
+            ))
+    return engine, systems
+
+
+def _run_all(systems, questions, progress: bool) -> dict[str, dict]:
+    """Every system on the same questions; one untimed warm-up question each, so caches are fair."""
+    from qa_app.evaluation import run_system, summarize
+    from qa_app.evaluation.runner import run_one
+
+    runs = {}
+    for system in systems:
+        run_one(system, questions[0])
+        results = run_system(system, questions, progress=progress)
+        runs[system.name] = {**summarize(results), "questions": [r.to_dict() for r in results]}
+    return runs
+
+
+def _summary_line(name: str, t: dict) -> str:
+    def f(v):
+        return "—" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
+
+    r, a = t["retrieval"], t["abstention"]
+    return (f"{name:7} n={t['n']}  recall@1 {f(r['recall@1'])}  recall@3 {f(r['recall@3'])}  "
+            f"recall@5 {f(r['recall@5'])}  MRR {f(r['mrr'])}  answer accuracy {f(t['answer_accuracy'])}  "
+            f"abstention P {f(a['precision'])} R {f(a['recall'])}  "
+            f"latency p50 {f(t['latency_ms']['p50'])} ms p95 {f(t['latency_ms']['p95'])} ms  "
+            f"failures {len(t['failures'])}")
+
+
+@main.command("eval")
+@click.option("--questions", "questions_file", required=True, type=click.Path(path_type=Path),
+              help="Question file: one JSON object a line (see eval/README.md).")
+@click.option("--retriever", type=click.Choice(RETRIEVERS + ("all",)), default="hybrid", show_default=True,
+              help="Which retriever to score; 'all' runs each on the same questions.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the figures (and per-question results) as JSON to this file; '-' for stdout.")
+@click.option("--report", "report_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write a Markdown report here, with its bar chart beside it (same name, .png).")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+@settings_options
+def eval_(settings: Settings, questions_file: Path, retriever: str, json_out: Path | None,
+          report_out: Path | None, quiet: bool) -> None:
+    """Score retrieval (recall@k, MRR) and answers (accuracy, abstention, latency) on a question file."""
+    from qa_app.evaluation import DEPTH, read_questions, write_report
+
+    started = time.perf_counter()
+    questions, warnings = read_questions(questions_file)
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+    names = RETRIEVERS if retriever == "all" else (retriever,)
+    engine, systems = _systems(names, settings, progress=not quiet)
+    runs = _run_all(systems, questions, progress=not quiet)
+    output = {"runs": runs} if retriever == "all" else runs[retriever]
+    text = json.dumps(output, ensure_ascii=False, indent=2) + "\n"
+    if json_out is not None and str(json_out) == "-":
+        click.echo(text, nl=False)
+    else:
+        for name, totals in runs.items():
+            click.echo(_summary_line(name, totals))
+        if json_out is not None:
+            json_out.parent.mkdir(parents=True, exist_ok=True)
+            json_out.write_text(text, encoding="utf-8")
+    if report_out is not None:
+        meta = {"questions": str(questions_file), "n": len(questions),
+                "answerable": sum(q.type != "none" for q in questions), "model": engine.model_id,
+                "depth": DEPTH, "seconds": time.perf_counter() - started, "skipped": [str(w) for w in warnings],
+                "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores"}
+        report_out.parent.mkdir(parents=True, exist_ok=True)
+        md, png = write_report(runs, report_out, meta)
+        click.echo(f"report: {md}  chart: {png}", err=True)
