@@ -27,5 +27,9 @@ test: install
 lint: install
 	$(BIN)/ruff check qa_app tests
 
+# Scores every retriever on the dev questions; writes eval/report.{json,md,png} (committed).
+eval: install
+	$(BIN)/qa eval --questions eval/dev.jsonl --retriever all --json eval/report.json --report eval/report.md
+
 clean:
 	rm -rf $(VENV) index/*.json index/*.faiss index/*.npy
