@@ -1,0 +1,13 @@
+"""Exact, cited answers without an LLM: question understanding, record choice, composition.
+
+Intents (Answer.intent): unit (责任单位), lead_unit (牵头单位), participants (参与单位), leader
+(分管市领导), deadline (完成时限), progress (进展或进展中的数字), status (是否按计划推进),
+task_content (任务/目标要求及其中的数字), list (符合条件的全部条目), count (条目数),
+cross_doc (同一问题分别问任务通知和推进情况表), general (其他：给出最相关条目的各字段).
+"""
+
+from qa_app.answering.pipeline import answer_question
+from qa_app.answering.understanding import INTENTS, Question, understand
+from qa_app.answering.vocabulary import Vocabulary, build_vocabulary
+
+__all__ = ["INTENTS", "Question", "Vocabulary", "answer_question", "build_vocabulary", "understand"]

@@ -1,0 +1,207 @@
+"""Composing replies (pure): cited records and the chosen clauses → `short`, `answer`, citations.
+
+Every sentence is built from record fields, so every figure in a reply is one of the cited
+records'; `[n]` markers point at `citations[n-1]`. Targets and tasks, and the two years, are
+always named apart ("2023年三季度推进情况表第97项", "先行区2023年重点工作任务第33项").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from qa_app.answering.figures import Clause, clip, summary
+from qa_app.answering.matching import split_clauses
+from qa_app.records import Citation, Record
+from qa_app.text import tidy
+
+SHORT_LIMIT = 100
+LIST_LIMIT = 300
+NOT_FOUND = "文件中未找到"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The text part of an Answer, before the question and filters are attached."""
+
+    short: str
+    answer: str
+    records: tuple[Record, ...] = ()
+    scores: tuple[float, ...] = ()
+    abstained: bool = False
+
+
+def citations(reply: Reply) -> tuple[Citation, ...]:
+    scores = reply.scores or (1.0,) * len(reply.records)
+    return tuple(Citation(n, r.id, r.doc, r.title, r.number, r.text, float(s))
+                 for n, (r, s) in enumerate(zip(reply.records, scores, strict=True), 1))
+
+
+def source_label(record: Record) -> str:
+    """Where a record comes from, in words: which document and which row or task number."""
+    if record.kind == "task":
+        return f"先行区{record.year or ''}年重点工作任务第{record.number}项"
+    return f"{record.year or ''}年{record.period}推进情况表第{record.number}项"
+
+
+def topic(record: Record, limit: int = 40) -> str:
+    """A record's subject: a task's heading sentence, or a target's first clause."""
+    first = record.content.split("。")[0] if record.kind == "task" else (split_clauses(record.content) or [""])[0]
+    return clip(tidy(first), limit)
+
+
+def join_names(names: Sequence[str]) -> str:
+    return "、".join(names) if names else "（未写明）"
+
+
+def unit_phrase(record: Record) -> str:
+    """Who is responsible, as the record words it: task lead/participants, or target units."""
+    if record.kind == "task":
+        if not record.lead_units:
+            return "未写明牵头单位"
+        text = f"由{join_names(record.lead_units)}牵头"
+        if record.participating_units:
+            text += f"，参与单位为{join_names(record.participating_units)}"
+        return text
+    return f"责任单位是{join_names(record.units)}"
+
+
+def unit_short(record: Record) -> str:
+    if record.kind == "task":
+        short = f"牵头：{join_names(record.lead_units)}"
+        if record.participating_units:
+            short += f"；参与：{join_names(record.participating_units)}"
+        return short
+    return join_names(record.units)
+
+
+def compose_units(records: Sequence[Record], scores: Sequence[float]) -> Reply:
+    """Responsible units; a second record (the other document or year) is said apart."""
+    parts = [f"{source_label(r)}“{topic(r)}”{unit_phrase(r)}[{n}]" for n, r in enumerate(records, 1)]
+    shorts = [unit_short(r) for r in records]
+    if len(records) > 1:
+        shorts = [f"{_where(r)}：{s}" for r, s in zip(records, shorts, strict=True)]
+    return Reply(clip("；".join(shorts), SHORT_LIMIT), "；".join(parts) + "。", tuple(records), tuple(scores))
+
+
+def compose_role(record: Record, score: float, role: str) -> Reply:
+    """Lead or participating units of a task."""
+    names = record.lead_units if role == "lead" else record.participating_units
+    word = "牵头单位" if role == "lead" else "参与单位"
+    if not names:
+        text = f"{source_label(record)}“{topic(record)}”未写明{word}[1]。"
+        return Reply(f"未写明{word}", text, (record,), (score,))
+    text = f"{source_label(record)}“{topic(record)}”{unit_phrase(record)}[1]。"
+    return Reply(clip(join_names(names), SHORT_LIMIT), text, (record,), (score,))
+
+
+def compose_field(records: Sequence[Record], scores: Sequence[float], field: str) -> Reply:
+    """A leader or a deadline, for one record or two kept apart."""
+    word = {"leaders": "分管市领导", "deadline": "完成时限"}[field]
+    values = [join_names(r.leaders) if field == "leaders" else (r.deadline or "未写明") for r in records]
+    parts = [f"{source_label(r)}“{topic(r)}”的{word}是{v}[{n}]"
+             for n, (r, v) in enumerate(zip(records, values, strict=True), 1)]
+    short = values[0] if len(set(values)) == 1 else "；".join(
+        f"{_where(r)}：{v}" for r, v in zip(records, values, strict=True))
+    return Reply(clip(short, SHORT_LIMIT), "；".join(parts) + "。", tuple(records), tuple(scores))
+
+
+def compose_status(record: Record, score: float, figure: Clause | None) -> Reply:
+    """Whether a target is on schedule, with the figure asked for or a short progress summary."""
+    value = record.on_schedule
+    verdict = "是，按计划推进" if value == "是" else f"表中未标明已按计划推进（填写为“{value or '空'}”）"
+    support = figure.text if figure else summary(record.progress, SHORT_LIMIT - len(verdict) - 1)
+    short = f"{verdict}；{tidy(support)}" if support else verdict
+    text = (f"{source_label(record)}“{topic(record)}”的“是否完成计划进度”为“{value or '空'}”[1]。"
+            f"进展：{tidy(record.progress) or '未填写'}[1]。")
+    return Reply(clip(short, SHORT_LIMIT), text, (record,), (score,))
+
+
+def compose_figures(clauses: Sequence[Clause], score_of: Mapping[str, float]) -> Reply:
+    """Figures quoted as written, one clause per sub-question; records in both documents kept apart."""
+    records = tuple(dict.fromkeys(c.record for c in clauses))
+    many = len(records) > 1
+    shorts, parts = [], []
+    for clause in clauses:
+        n = records.index(clause.record) + 1
+        said = tidy(clause.text)
+        shorts.append(f"{_where(clause.record)}：{said}" if many else said)
+        field = "要求" if clause.field == "content" else "进展"
+        parts.append(f"{source_label(clause.record)}“{topic(clause.record)}”{field}：{said}[{n}]")
+    limit = LIST_LIMIT if many else SHORT_LIMIT
+    short = "；".join(dict.fromkeys(shorts))
+    return Reply(clip(short, limit), "；".join(dict.fromkeys(parts)) + "。", records,
+                 tuple(score_of.get(r.id, 0.0) for r in records))
+
+
+def compose_content(record: Record, score: float) -> Reply:
+    """What a task or target requires, as worded."""
+    text = f"{source_label(record)}“{topic(record)}”的内容：{tidy(record.content)}[1]。"
+    return Reply(clip(tidy(record.content), SHORT_LIMIT), text, (record,), (score,))
+
+
+def compose_progress(record: Record, score: float) -> Reply:
+    progress = tidy(record.progress)
+    if not progress:
+        return compose_content(record, score)
+    text = f"{source_label(record)}“{topic(record)}”的进展：{progress}[1]。"
+    return Reply(clip(summary(progress, SHORT_LIMIT), SHORT_LIMIT), text, (record,), (score,))
+
+
+def compose_general(record: Record, score: float) -> Reply:
+    """Everything a record says, field by field."""
+    fields = [f"内容：{tidy(record.content)}"]
+    if record.kind == "target":
+        fields += [f"分管市领导：{join_names(record.leaders)}", f"完成时限：{record.deadline or '未写明'}",
+                   f"责任单位：{join_names(record.units)}"]
+    else:
+        fields.append(unit_phrase(record))
+    text = f"{source_label(record)}[1]：" + "；".join(fields) + "。"
+    return Reply(clip(f"{topic(record)}（{unit_short(record)}）", SHORT_LIMIT), text, (record,), (score,))
+
+
+def compose_list(records: Sequence[Record], scope: str) -> Reply:
+    """Every matching record, each cited; `short` lists their subjects within 300 characters."""
+    if not records:
+        return Reply("0项", f"{scope}没有符合条件的条目。")
+    items = [f"{topic(r)}[{n}]" for n, r in enumerate(records, 1)]
+    text = f"{scope}共{len(records)}项：" + "；".join(items) + "。"
+    return Reply(_list_short([topic(r, 60) for r in records]), text, tuple(records))
+
+
+def compose_count(records: Sequence[Record], scope: str) -> Reply:
+    reply = compose_list(records, scope)
+    short = f"{len(records)}项"
+    listed = _list_short([topic(r, 30) for r in records], SHORT_LIMIT - len(short) - 2)
+    if records and not listed.endswith("项"):
+        short += f"（{listed}）"
+    return Reply(short, reply.answer, reply.records)
+
+
+def _list_short(items: Sequence[str], limit: int = LIST_LIMIT) -> str:
+    """Items joined by ；, each cut evenly so the whole fits; past that, the first ones and a count."""
+    joined = "；".join(items)
+    if len(joined) <= limit:
+        return joined
+    each = max((limit - len(items)) // max(len(items), 1), 0)
+    if each >= 10:
+        return "；".join(clip(i, each) for i in items)
+    kept = []
+    for item in items:
+        if len("；".join(kept + [clip(item, 20)])) + 8 > limit:
+            break
+        kept.append(clip(item, 20))
+    return "；".join(kept) + f"等{len(items)}项"
+
+
+def compose_abstain(reason: str, nearest: Sequence[Record] = (), scores: Sequence[float] = ()) -> Reply:
+    """"Not in the documents", naming at most a few nearby records as possibly related."""
+    text = f"{NOT_FOUND}{reason}。"
+    if nearest:
+        related = "；".join(f"{source_label(r)}“{topic(r)}”[{n}]" for n, r in enumerate(nearest, 1))
+        text += f"可能相关的条目（仅供参考，并非答案）：{related}。"
+    return Reply("", text, tuple(nearest), tuple(scores), abstained=True)
+
+
+def _where(record: Record) -> str:
+    return "先行区任务" if record.kind == "task" else f"{record.year}年{record.period}表"

@@ -1,0 +1,77 @@
+"""Wording tables: what a question asks, which document it means, which words carry no content.
+
+Kept apart from the logic so the tables can be read and extended on their own. All patterns run
+on the simplified matching form of the question (see vocabulary.simplify).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Intents, checked in this order; the first that matches wins (count before list before units...).
+INTENT_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(p)) for name, p in (
+    ("count", r"(?<!哪)(几|多少)(项|条)(目标|任务|工作|事项)?(?!目)|(?<!哪)(几|多少)个(目标|任务|事项)|(目标|任务)(的)?(数量|总数)"),
+    ("list", r"(哪些|哪几项|哪几个|哪几|什么)(责任)?(目标|任务|工作|事项)"
+             r"|(目标|任务|工作|事项)(都|还|一共)?(有|是)(哪些|什么)(?!参与|牵头|责任|单位|部门|领导)"
+             r"|负责(了)?(哪些|哪几)(?!单位|部门)|列出|列举|清单"),
+    ("participants", r"参与单位|参与部门|配合单位|协同单位|配合部门|参与的单位|参与的部门|谁参与|哪些单位参与|参与方"),
+    ("lead_unit", r"牵头|牵投"),
+    ("leader", r"领导|分管|分官|份管|副市长|市长|哪位|谁抓|谁主抓|抓的"),
+    ("unit", r"单位|部门|哪个局|哪家|归谁|谁负责|谁管|由谁|谁来|主管|负责的是谁|谁在负责|哪个委"),
+    ("deadline", r"时限|完成时间|截止|什么时候|啥时候|何时|几月|哪天|多久|时间节点|期限"),
+    ("status", r"按计划|按进度|计划进度|达标|是否完成|有没有完成|完成了吗|滞后|落后|进度正常|如期"),
+    ("figure", r"多少|几(?!乎)|百分之几|比例是|占比"),
+    ("progress", r"进展|进度|完成情况|推进情况|怎么样|如何了|做了什么|干了什么|落实情况"),
+    ("task_content", r"要求|内容|做什么|干什么|目标是什么|任务是什么|怎么做|举措|措施"),
+))
+
+# A question about a plan (the target or task wording) rather than what has been done so far.
+PLAN_WORDS = re.compile(r"要求|要|目标|计划|力争|任务|应|需|须|争取|规划")
+DONE_WORDS = re.compile(r"已经|已|实际|完成了|现在|目前|截至|累计|了")
+
+TASK_WORDS = re.compile(r"先行区|重点工作任务|重点任务|任务通知|通知里|通知中|工作任务")
+TARGET_WORDS = re.compile(r"责任目标|一览表|推进情况表|进度表|表里|表中|表格|([一三]|第[一三])季度表|工作推进情况")
+ANY_TASK_WORD = re.compile(r"任务")
+ANY_TARGET_WORD = re.compile(r"目标")
+
+YEAR = re.compile(r"(?<!\d)(20\d\d)(?:年|(?!\d))")
+RELATIVE_YEARS = (("今年", 0), ("本年度", 0), ("本年", 0), ("去年", -1), ("上年", -1), ("前年", -2), ("明年", 1))
+PERIODS = (
+    (re.compile(r"第?一季度|1季度|一季|[qQ]1|1-3月|1—3月|1至3月"), "一季度"),
+    (re.compile(r"前三季度|第?三季度|3季度|三季|[qQ]3|1-9月|1—9月|1至9月"), "三季度"),
+    (re.compile(r"第?二季度|2季度|[qQ]2|上半年"), "二季度"),
+    (re.compile(r"第?四季度|4季度|[qQ]4"), "四季度"),
+)
+
+# Cities and provinces other than 菏泽/山东: a question about them is outside these documents.
+OTHER_PLACES = re.compile(
+    r"(济南|青岛|淄博|枣庄|东营|烟台|潍坊|济宁|泰安|威海|日照|临沂|德州|聊城|滨州|北京|天津|上海|重庆|"
+    r"石家庄|太原|沈阳|长春|哈尔滨|南京|杭州|合肥|福州|南昌|郑州|武汉|长沙|广州|深圳|成都|贵阳|昆明|"
+    r"西安|兰州|西宁|银川|乌鲁木齐|呼和浩特|南宁|海口|拉萨|商丘|开封|徐州|安阳|濮阳|新乡|苏州|宿州|亳州)市"
+    r"|(河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|"
+    r"甘肃|青海|台湾)省")
+
+MEASURE = re.compile(
+    r"(?:多少|几)((?:万|亿|千|百)?(?:平方公里|平方米|万千瓦|千瓦|公里|公顷|人次|个|家|名|套|处|项|起|座|所|条|台|户|辆|"
+    r"人|亩|元|吨|头|只|株|间|件|批|场|期|栋|倍|次|天|万|亿))([\u4e00-\u9fff]{0,2})")
+RATE_WORDS = re.compile(r"率|比例|比重|占比|百分")
+MONEY_WORDS = re.compile(r"额|金额|收入|产值|投资|资金|罚|营收|利润|税")
+AREA_WORDS = re.compile(r"面积")
+
+FOLLOWUP_START = re.compile(r"^(它|其|该|那|这|此|还有|另外|再|那么|那个|这个|同样|上面|上述)")
+
+# Removed before taking content keywords: they say what is asked, not what about.
+CUE_WORDS = re.compile(
+    r"是否按计划推进|是否按计划|按计划推进|按计划|按进度|计划进度|是否完成|完成了吗|有没有完成|"
+    r"责任单位|牵头单位|牵头部门|参与单位|参与部门|配合单位|配合部门|责任部门|负责单位|主管部门|协同单位|"
+    r"分管领导|分管的|市政府领导|市领导|哪位领导|哪个领导|领导|完成时限|完成时间|时间节点|时限|期限|截止时间|截止|"
+    r"什么时候|啥时候|何时|哪天|几月|进展如何|进展情况|进展|进度|完成情况|推进情况|落实情况|怎么样|如何|"
+    r"百分之几|多少|几项|几个|哪几项|哪几个|哪几|哪些|哪个|哪位|哪家|什么|啥|是否|有没有|"
+    r"谁|负责|牵头|牵投|参与|分管|分官|份管|主抓|抓的|单位|部门|归属|那会儿|那时候|方面|这些|那些|"
+    r"这个|那个|那一项|这一项|那项|这项|该项|其中|现在|目前|已经|要求|具体|写的是|写的|"
+    r"重点工作任务|重点任务|工作任务|任务通知|先行区|责任目标|一览表|推进情况表|进度表|表里|表中|表格|"
+    r"目标|任务|文件里|文件中|文件|通知|里面|哪一项|一项|一共|总共|共有|分别|都有|还有|"
+    r"涉及|有关|关于|相关|包含|提到|提及|要求达到|要达到|达到|搞到|要搞|要|"
+    r"菏泽市|菏泽|全市|我市|市里|达标|滞后|如期|吗|呢|吧|啊|呀|么|的|了|是|由|归|它|其|该|此|这|那|有|都|哪")
+# Stripped from both ends of a keyword segment: they join words, they are not words.
+EDGE_CHARS = "里要到为把从向与及等给被就也又还呢吗了的"

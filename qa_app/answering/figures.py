@@ -1,0 +1,79 @@
+"""Picking the clause that answers a figure question, from a record's wording or its progress.
+
+"城区今年新增了多少个公共停车位？" is answered by one clause of the progress cell, "新增车位11594个";
+"煤矿智能化建设今年要搞到几处？" by one clause of the task wording, "全市开展智能化建设煤矿达到8处以上".
+Clauses are scored by shared terms with the sub-question (and, more weakly, the whole question), a
+number in the asked measure, and whether the question asks about the plan or what has been done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qa_app.answering.matching import LexicalIndex, characters, clause_score, has_figure, split_clauses, terms
+from qa_app.answering.understanding import Ask, keywords
+from qa_app.answering.vocabulary import Vocabulary
+from qa_app.records import Record
+
+MAIN_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A clause of one record field, as written, with the score that chose it."""
+
+    record: Record
+    field: str
+    text: str
+    score: float
+
+
+def clauses_of(record: Record) -> list[tuple[str, str]]:
+    """(field, clause) pairs: the target/task wording first, then the progress cell."""
+    out = [("content", c) for c in split_clauses(record.content)]
+    out += [("progress", c) for c in split_clauses(record.progress)]
+    return out
+
+
+def best_clause(record: Record, ask: Ask, main_keywords: tuple[str, ...], vocab: Vocabulary,
+                index: LexicalIndex, exclude: tuple[str, ...] = ()) -> Clause | None:
+    """The clause of `record` that best answers one sub-question (None if the record is empty)."""
+    ask_words = keywords(ask.text, vocab)
+    ask_terms = terms(" ".join(ask_words))
+    main_terms = [t for t in terms(" ".join(main_keywords)) if t not in ask_terms]
+    chars = characters("".join(ask_words))
+    best: Clause | None = None
+    for field, text in _pool(record, ask, exclude):
+        score = clause_score(text, ask_terms, chars, index, ask.unit_hints)
+        score += MAIN_WEIGHT * sum(index.weight(t) for t in set(main_terms) if t in set(terms(text)))
+        if best is None or score > best.score:
+            best = Clause(record, field, text, score)
+    return best
+
+
+def _pool(record: Record, ask: Ask, exclude: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Clauses to choose from: those of the field the question is about (the plan wording, or the
+    progress when it asks what has been done) holding a figure if one is asked; else all."""
+    preferred = "content" if ask.wants_plan or record.kind == "task" else "progress"
+    every = [(f, t) for f, t in clauses_of(record) if t not in exclude]
+    pool = [(f, t) for f, t in every if f == preferred and (has_figure(t) or not ask.wants_figure)]
+    return pool or every
+
+
+def summary(text: str, limit: int = 80) -> str:
+    """A long cell shortened to its first and last clauses (the last usually states where things stand)."""
+    parts = split_clauses(text)
+    if not parts:
+        return ""
+    whole = "，".join(parts)
+    if len(whole) <= limit:
+        return whole
+    first, last = parts[0], parts[-1]
+    if len(first) + len(last) + 2 <= limit and len(parts) > 1:
+        return f"{first}……{last}"
+    return clip(last if len(last) <= limit else first, limit)
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut a text to `limit` characters, marking the cut with an ellipsis."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -1,0 +1,126 @@
+"""Lexical evidence: how much of a question's wording a record or a clause carries.
+
+Retrieval ranks by a fused score that has no absolute meaning; to answer exactly and to say "not
+in the documents" we need to know how much of the question a record actually covers. Terms are
+character bigrams of Chinese runs plus whole numbers, weighted by inverse document frequency over
+the records, so rare words (小荷学堂) count far more than common ones (推进, 建设).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from qa_app.answering.vocabulary import simplify
+from qa_app.records import Record
+
+_RUNS = re.compile(r"[\u4e00-\u9fff]+|\d+(?:\.\d+)?%?|[A-Za-z]+")
+# Clause boundaries: sentence marks always; commas only when not inside a number (23,103).
+_CLAUSE_SPLIT = re.compile(r"[。；;！？!?\n]|(?<!\d)[，,]|[，,](?!\d)")
+_FIGURE = re.compile(r"\d+(?:\.\d+)?")
+_YEAR = re.compile(r"(?:19|20)\d\d年")
+
+
+def terms(text: str) -> list[str]:
+    """Bigrams of each Chinese run (a lone character counts as itself), numbers and words whole."""
+    out: list[str] = []
+    for run in _RUNS.findall(simplify(text)):
+        if "\u4e00" <= run[0] <= "\u9fff" and len(run) > 1:
+            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+        elif not ("\u4e00" <= run[0] <= "\u9fff"):
+            out.append(run.lower().rstrip("%"))
+    return out
+
+
+def characters(text: str) -> set[str]:
+    """Single Chinese characters: a weaker signal used to choose between clauses of one record."""
+    return {c for c in simplify(text) if "\u4e00" <= c <= "\u9fff"}
+
+
+@dataclass(frozen=True)
+class LexicalIndex:
+    """Per-record term sets and corpus IDF, built once per record set."""
+
+    idf: dict
+    unseen_idf: float
+    content_terms: tuple[frozenset, ...]
+    progress_terms: tuple[frozenset, ...]
+
+    def weight(self, term: str) -> float:
+        return self.idf.get(term, self.unseen_idf)
+
+    def coverage(self, query_terms: Sequence[str], row: int) -> float:
+        """Share of the question's term weight found in a record (content full, progress 0.7)."""
+        total = sum(self.weight(t) for t in query_terms)
+        if not total:
+            return 0.0
+        got = 0.0
+        for term in query_terms:
+            if term in self.content_terms[row]:
+                got += self.weight(term)
+            elif term in self.progress_terms[row]:
+                got += 0.7 * self.weight(term)
+        return got / total
+
+
+def build_lexical_index(records: Sequence[Record]) -> LexicalIndex:
+    content = [frozenset(terms(r.content + " " + r.section)) for r in records]
+    progress = [frozenset(terms(r.progress)) for r in records]
+    df = Counter(t for c, p in zip(content, progress, strict=True) for t in c | p)
+    n = max(len(records), 1)
+    idf = {t: math.log(1 + n / f) for t, f in df.items()}
+    return LexicalIndex(idf=idf, unseen_idf=math.log(1 + n), content_terms=tuple(content),
+                        progress_terms=tuple(progress))
+
+
+def split_clauses(text: str) -> list[str]:
+    """Clauses of a field as written (trimmed), split on sentence marks and non-numeric commas."""
+    return [c.strip(" \t") for c in _CLAUSE_SPLIT.split(text or "") if c and c.strip(" \t")]
+
+
+def figures(text: str) -> list[re.Match]:
+    """Numbers in a text that are amounts, not years (2023年, 2023年度 name a year)."""
+    return [m for m in _FIGURE.finditer(text) if not _YEAR.match(text, m.start())]
+
+
+def has_figure(text: str) -> bool:
+    return bool(figures(text))
+
+
+def figure_with_unit(clause: str, unit_hint: str) -> bool:
+    """Whether the clause holds a number followed by the asked measure (个, 万个, %), allowing a
+    multiplier in between (24 万元 answers 罚了多少 → 元)."""
+    if not unit_hint:
+        return False
+    flat = simplify(clause)
+    for match in figures(flat):
+        rest = flat[match.end():]
+        if rest.startswith(unit_hint) or (rest[:1] in "万亿千百" and rest[1:].startswith(unit_hint)):
+            return True
+    return False
+
+
+def measure_bonus(clause: str, unit_hints: Sequence[str]) -> float:
+    """Bonus for a number in the asked measure; a longer match (个项目 over 个) earns more."""
+    best = 0.0
+    for hint in unit_hints:
+        for size in range(len(hint), 0, -1):
+            if figure_with_unit(clause, hint[:size]):
+                best = max(best, 10.0 + 2.0 * size)
+                break
+    return best
+
+
+def clause_score(clause: str, query_terms: Iterable[str], query_chars: set[str], index: LexicalIndex,
+                 unit_hints: Sequence[str] = ()) -> float:
+    """How well one clause answers a figure question: shared terms, shared characters, a number in
+    the asked measure."""
+    clause_terms = set(terms(clause))
+    score = sum(index.weight(t) for t in set(query_terms) if t in clause_terms)
+    score += 0.3 * len(query_chars & characters(clause))
+    if has_figure(clause):
+        score += 3.0
+    return score + measure_bonus(clause, unit_hints)

@@ -1,0 +1,164 @@
+"""Choosing records: every record that meets a list's filters, or the best few for one question.
+
+Lists and counts run over all records that pass the structured filters, never over a top-k. A
+single answer ranks the records in scope by lexical coverage of the question's keywords, nudged by
+the retriever's rank (which knows paraphrases), and reports the coverage so the caller can say
+"not in the documents" when even the best record covers too little of the question.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qa_app.answering.matching import LexicalIndex, build_lexical_index, terms
+from qa_app.answering.understanding import Question, unit_matches
+from qa_app.answering.vocabulary import Vocabulary, build_vocabulary, simplify
+from qa_app.records import Hit, Record
+
+RETRIEVAL_BONUS = 0.25
+NAME_BONUS = 0.15
+RETRIEVAL_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """What the answerer derives once from a record set: vocabulary and lexical index."""
+
+    records: tuple[Record, ...]
+    vocab: Vocabulary
+    lexical: LexicalIndex
+    flat_text: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A record ranked for a question: `coverage` is lexical, `score` adds retrieval and names."""
+
+    record: Record
+    coverage: float
+    score: float
+
+
+def build_knowledge(records: Sequence[Record]) -> Knowledge:
+    records = tuple(records)
+    return Knowledge(records=records, vocab=build_vocabulary(records), lexical=build_lexical_index(records),
+                     flat_text=tuple(simplify(r.content + "|" + r.progress) for r in records))
+
+
+class KnowledgeCache:
+    """Knowledge per record set, built once; a lock keeps concurrent first calls from racing."""
+
+    def __init__(self, size: int = 4):
+        self._lock = threading.Lock()
+        self._items: dict[int, tuple[tuple[Record, ...], Knowledge]] = {}
+        self._size = size
+
+    def get(self, records: Sequence[Record]) -> Knowledge:
+        records = tuple(records)
+        key = hash(tuple(r.id for r in records)) ^ len(records)
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None and item[0] == records:
+                return item[1]
+            knowledge = build_knowledge(records)
+            if len(self._items) >= self._size:
+                self._items.pop(next(iter(self._items)))
+            self._items[key] = (records, knowledge)
+            return knowledge
+
+
+def required_kind(question: Question) -> str | None:
+    """Lead/participating units exist only on tasks; leaders, deadlines and status only on targets."""
+    if question.intent in ("lead_unit", "participants") or question.missing in ("lead_units", "participating_units"):
+        return "task"
+    if question.intent in ("list", "count") and question.role and question.units:
+        return "task"
+    if question.intent in ("leader", "deadline", "status") or question.leaders:
+        return "target"
+    return question.kind
+
+
+def in_scope(record: Record, question: Question, kind: str | None) -> bool:
+    if question.year is not None and record.year != question.year:
+        return False
+    if question.period is not None and record.period != question.period:
+        return False
+    return kind is None or record.kind == kind
+
+
+def scope_rows(knowledge: Knowledge, question: Question, kind: str | None) -> list[int]:
+    rows = [i for i, r in enumerate(knowledge.records) if in_scope(r, question, kind)]
+    if question.record_ids:
+        wanted = set(question.record_ids)
+        rows = [i for i in rows if knowledge.records[i].id in wanted]
+    return rows
+
+
+def matching_records(knowledge: Knowledge, question: Question) -> list[Record]:
+    """Every record meeting the question's structured filters (and its wording, when it has any)."""
+    rows = [i for i in scope_rows(knowledge, question, required_kind(question))
+            if _meets_filters(knowledge.records[i], question)]
+    words = [k for k in question.keywords if len(k) >= 2]
+    if words:
+        worded = [i for i in rows if all(_has_wording(knowledge, i, w) for w in words)]
+        if worded or not _has_structure(question):
+            rows = worded
+    return [knowledge.records[i] for i in rows]
+
+
+def _has_structure(question: Question) -> bool:
+    return bool(question.leaders or question.units or question.sections or question.deadline
+                or question.on_schedule or question.missing)
+
+
+def _has_wording(knowledge: Knowledge, row: int, word: str) -> bool:
+    if word in knowledge.flat_text[row]:
+        return True
+    word_terms = terms(word)
+    return bool(word_terms) and knowledge.lexical.coverage(word_terms, row) >= 0.75
+
+
+def _meets_filters(record: Record, question: Question) -> bool:
+    if question.leaders and not set(question.leaders) & set(record.leaders):
+        return False
+    if question.units:
+        column = {"lead": record.lead_units, "participating": record.participating_units}.get(
+            question.role or "", record.units)
+        if not any(unit_matches(column, key) for key in question.units):
+            return False
+    if question.sections and record.section not in question.sections:
+        return False
+    if question.deadline and simplify(record.deadline) != question.deadline:
+        return False
+    if question.on_schedule == "是" and record.on_schedule != "是":
+        return False
+    if question.on_schedule == "否" and (record.kind != "target" or record.on_schedule == "是"):
+        return False
+    return not question.missing or not getattr(record, question.missing)
+
+
+def rank(knowledge: Knowledge, question: Question, hits: Sequence[Hit], kind: str | None,
+         keywords: Sequence[str] | None = None) -> list[Candidate]:
+    """Records in scope, best first, by keyword coverage plus retrieval-rank and name bonuses."""
+    query_terms = terms(" ".join(question.keywords if keywords is None else keywords))
+    hit_rank = {h.record_id: h.rank for h in hits}
+    out = []
+    for row in scope_rows(knowledge, question, kind):
+        record = knowledge.records[row]
+        coverage = knowledge.lexical.coverage(query_terms, row) if query_terms else 0.0
+        score = coverage + _bonus(record, knowledge.flat_text[row], question, hit_rank.get(record.id))
+        out.append(Candidate(record, coverage, score))
+    out.sort(key=lambda c: (-c.score, -c.coverage))
+    return out
+
+
+def _bonus(record: Record, flat: str, question: Question, hit_rank: int | None) -> float:
+    bonus = RETRIEVAL_BONUS / hit_rank if hit_rank else 0.0
+    bonus += NAME_BONUS * sum(1 for q in question.quoted if q in flat)
+    if question.units and any(unit_matches(record.units, key) for key in question.units):
+        bonus += NAME_BONUS
+    if question.leaders and set(question.leaders) & set(record.leaders):
+        bonus += NAME_BONUS
+    return bonus

@@ -1,0 +1,259 @@
+"""Question understanding (pure): what is asked, in which scope, about which names and words.
+
+`understand(text, vocab)` turns a question into a `Question`: its intent, the structured scope
+(year, period, document kind, leader, unit, section, deadline, on-schedule, missing field), the
+content keywords left once question words are removed, and one `Ask` per sub-question
+("查处了几起？罚了多少？" asks twice). Nothing here reads records or indexes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from qa_app.answering import cues
+from qa_app.answering.vocabulary import (
+    Vocabulary,
+    find_deadline,
+    find_leaders,
+    find_quoted,
+    find_sections,
+    find_units,
+    simplify,
+    unit_key,
+)
+
+INTENTS = ("unit", "lead_unit", "participants", "leader", "deadline", "progress", "status",
+           "task_content", "list", "count", "cross_doc", "general")
+_SUB_SPLIT = re.compile(r"[？?；;！!]+")
+_ROLE_LIST = re.compile(r"(牵头|参与|负责|分管)的?(哪些|哪几项)?(任务|目标|工作|事项)")
+_MISSING = re.compile(r"(没|没有|未|无|缺|空)(写|填|明确|列|标注|注明)?(的)?(牵头单位|参与单位|责任单位|完成时限|市领导|领导)")
+_NOT_ON_SCHEDULE = re.compile(r"(未|没|没有|不|尚未)(按|完成)(计划|进度)|滞后|落后")
+_ON_SCHEDULE = re.compile(r"按计划推进的|按计划完成的|按进度推进的|完成计划进度的|已按计划")
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One sub-question: its own wording, document kind if it names one, and the measure it wants."""
+
+    text: str
+    kind: str | None = None
+    period: str | None = None
+    unit_hints: tuple[str, ...] = ()
+    wants_plan: bool = False
+    wants_figure: bool = False
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question understood: intent, structured scope, names and content keywords."""
+
+    text: str
+    flat: str
+    intent: str = "general"
+    year: int | None = None
+    period: str | None = None
+    kind: str | None = None
+    leaders: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+    role: str | None = None
+    sections: tuple[str, ...] = ()
+    quoted: tuple[str, ...] = ()
+    deadline: str | None = None
+    on_schedule: str | None = None
+    missing: str | None = None
+    keywords: tuple[str, ...] = ()
+    asks: tuple[Ask, ...] = ()
+    absent: str | None = None
+    followup: bool = False
+    query: str = ""
+    record_ids: tuple[str, ...] = field(default=(), compare=False)
+
+    def filters(self, vocab: Vocabulary | None = None) -> dict:
+        """The structured scope as a plain dict (what Answer.filters reports)."""
+        out: dict = {}
+        for name in ("year", "period", "kind", "deadline", "on_schedule", "missing"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        if self.role and self.units:
+            out["role"] = self.role
+        if self.leaders:
+            out["leader"] = self.leaders[0] if len(self.leaders) == 1 else list(self.leaders)
+        if self.units:
+            names = [vocab.unit_name(u) if vocab else u for u in self.units]
+            out["unit"] = names[0] if len(names) == 1 else names
+        if self.sections:
+            out["section"] = self.sections[0]
+        return out
+
+    def with_(self, **changes) -> Question:
+        return replace(self, **changes)
+
+    @property
+    def search_text(self) -> str:
+        """What to send to the retriever: a follow-up searches with the question it follows."""
+        return self.query or self.text
+
+
+def understand(text: str, vocab: Vocabulary) -> Question:
+    """Read a question into intent, scope, names and keywords (no I/O, no records)."""
+    flat = simplify(text)
+    year, year_absent = parse_year(flat, vocab.years)
+    period = parse_period(flat)
+    leaders = find_leaders(flat, vocab)
+    units = find_units(flat, vocab)
+    deadline = find_deadline(flat, vocab)
+    question = Question(
+        text=text, flat=flat, intent=detect_intent(flat), year=year, period=period,
+        kind=parse_kind(flat), leaders=leaders, units=units,
+        role=parse_role(flat), sections=find_sections(flat, vocab), quoted=find_quoted(flat, vocab),
+        deadline=deadline, on_schedule=parse_on_schedule(flat), missing=parse_missing(flat),
+        keywords=keywords(flat, vocab, leaders, units, deadline), asks=split_asks(flat),
+    )
+    absent = year_absent or _absent_period(period, vocab) or _other_place(flat)
+    question = question.with_(absent=absent)
+    if question.intent in ("progress", "task_content", "general", "figure") and _is_cross_doc(question):
+        question = question.with_(intent="cross_doc")
+    if question.intent == "figure":
+        question = question.with_(intent="task_content" if _plan_question(question) else "progress")
+    return question
+
+
+def detect_intent(flat: str) -> str:
+    """The first intent whose wording the question uses; `figure` means a progress/target figure."""
+    if _ROLE_LIST.search(flat) and not re.search(r"(哪些|哪个|什么)(参与|牵头|责任)?(单位|部门)", flat):
+        return "count" if cues.INTENT_PATTERNS[0][1].search(flat) else "list"
+    for name, pattern in cues.INTENT_PATTERNS:
+        if pattern.search(flat):
+            return name
+    return "general"
+
+
+def parse_year(flat: str, years: tuple[int, ...]) -> tuple[int | None, str | None]:
+    """(year, reason-if-absent): an explicit 20xx, or 今年/去年 counted from the latest year held."""
+    match = cues.YEAR.search(flat)
+    year = int(match.group(1)) if match else None
+    if year is None and years:
+        for word, offset in cues.RELATIVE_YEARS:
+            if word in flat:
+                year = max(years) + offset
+                break
+    if year is not None and years and year not in years:
+        return year, f"{year}年"
+    return year, None
+
+
+def parse_period(flat: str) -> str | None:
+    for pattern, period in cues.PERIODS:
+        if pattern.search(flat):
+            return period
+    return None
+
+
+def parse_kind(flat: str) -> str | None:
+    """'task' for the task notice, 'target' for the progress tables, None when both or neither."""
+    task = bool(cues.TASK_WORDS.search(flat))
+    target = bool(cues.TARGET_WORDS.search(flat)) or bool(re.search(r"[一三]季度", flat))
+    if task == target:
+        return None
+    return "task" if task else "target"
+
+
+def parse_role(flat: str) -> str | None:
+    """Which unit column a unit filter means: 牵头 (lead), 参与 (participating) or any."""
+    if "牵头" in flat:
+        return "lead"
+    if "参与" in flat or "配合" in flat:
+        return "participating"
+    return None
+
+
+def parse_on_schedule(flat: str) -> str | None:
+    if _NOT_ON_SCHEDULE.search(flat):
+        return "否"
+    if _ON_SCHEDULE.search(flat):
+        return "是"
+    return None
+
+
+def parse_missing(flat: str) -> str | None:
+    """A field the question asks to be empty: 没写牵头单位 → 'lead_units'."""
+    match = _MISSING.search(flat)
+    if not match:
+        return None
+    return {"牵头单位": "lead_units", "参与单位": "participating_units", "责任单位": "units",
+            "完成时限": "deadline"}.get(match.group(4), "leaders")
+
+
+def keywords(flat: str, vocab: Vocabulary, leaders=(), units=(), deadline=None) -> tuple[str, ...]:
+    """Content words left once scope, names and question wording are cut out, as segments."""
+    text = cues.YEAR.sub("|", flat)
+    for word, _ in cues.RELATIVE_YEARS:
+        text = text.replace(word, "|")
+    for pattern, _ in cues.PERIODS:
+        text = pattern.sub("|", text)
+    text = cues.MEASURE.sub(lambda m: "|" + m.group(2), text)
+    for name in leaders:
+        text = text.replace(name, "|")
+    keys = set(units)
+    for alias, key in vocab.unit_aliases:
+        if key in keys:
+            text = text.replace(alias, "|")
+    for phrase in (deadline, *(m.group(0) for m in _MISSING.finditer(text))):
+        if phrase:
+            text = text.replace(phrase, "|")
+    text = cues.CUE_WORDS.sub("|", text)
+    parts = (p.strip(cues.EDGE_CHARS) for p in re.split(r"[|\s，,。、：:;；？?！!（）()“”\"'《》]+", text))
+    return tuple(p for p in parts if p)
+
+
+def split_asks(flat: str) -> tuple[Ask, ...]:
+    """One Ask per sub-question (split on ？ and ；), each with its kind, measure and tense."""
+    parts = [p for p in _SUB_SPLIT.split(flat) if p.strip("，,。 ")] or [flat]
+    return tuple(make_ask(p) for p in parts)
+
+
+def make_ask(text: str) -> Ask:
+    return Ask(text=text, kind=parse_kind(text), period=parse_period(text), unit_hints=unit_hints(text),
+               wants_plan=bool(cues.PLAN_WORDS.search(text)) and not cues.DONE_WORDS.search(text),
+               wants_figure=bool(cues.INTENT_PATTERNS[8][1].search(text)))
+
+
+def unit_hints(text: str) -> tuple[str, ...]:
+    """Measures the asked figure should carry: 多少万个 → 万个; 探访率 → %; 罚了多少 → 元."""
+    hints = [m.group(1) + m.group(2) for m in cues.MEASURE.finditer(text)]
+    if cues.RATE_WORDS.search(text):
+        hints.append("%")
+    if cues.MONEY_WORDS.search(text):
+        hints.append("元")
+    if cues.AREA_WORDS.search(text):
+        hints.extend(("平方", "亩"))
+    return tuple(hints)
+
+
+def _plan_question(question: Question) -> bool:
+    if question.kind == "task":
+        return True
+    return any(a.wants_plan for a in question.asks if a.wants_figure) and question.kind != "target"
+
+
+def _is_cross_doc(question: Question) -> bool:
+    kinds = {a.kind for a in question.asks if a.kind}
+    return len(kinds) > 1 or "两个文件" in question.flat or "两份文件" in question.flat
+
+
+def _absent_period(period: str | None, vocab: Vocabulary) -> str | None:
+    if period and vocab.periods and period not in vocab.periods:
+        return period
+    return None
+
+
+def _other_place(flat: str) -> str | None:
+    match = cues.OTHER_PLACES.search(flat)
+    return match.group(0) if match else None
+
+
+def unit_matches(record_units, key: str) -> bool:
+    """Whether any of a record's units is the unit with this key."""
+    return any(unit_key(u) == key for u in record_units)

@@ -1,0 +1,173 @@
+"""The corpus's own names (leaders, units, sections, quoted names, deadlines) and how to find them.
+
+Questions name things loosely: 市场监管局 for 市市场监管局, 发改委 for 市发展改革委, 曹 临 for 曹临,
+traditional characters, a one-character typo. Everything here is built from the records, so a new
+corpus brings its own vocabulary; only the common abbreviation table is written by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+from qa_app.records import Record
+from qa_app.text import fold_variants, normalize
+
+# Common short forms of unit names → the stem they stand for (compared after unit_key()).
+_ABBREVIATIONS = {
+    "发改委": "发展改革委", "发改局": "发展改革委", "工信局": "工业信息化局",
+    "住建局": "住房城乡建设局", "人社局": "人力资源社会保障局", "自规局": "自然资源规划局",
+    "自然资源局": "自然资源规划局", "文旅局": "文化旅游局", "卫健委": "卫生健康委",
+    "市场监督管理局": "市场监管局", "金融局": "地方金融监管局", "金融办": "地方金融监管局",
+    "交通局": "交通运输局", "农业局": "农业农村局", "环保局": "生态环境局", "水利局": "水务局",
+    "审批局": "行政审批服务局", "行政审批局": "行政审批服务局", "应急管理局": "应急局",
+    "大数据中心": "大数据局", "宣传部": "委宣传部", "组织部": "委组织部", "河务局": "黄河河务局",
+    "城市管理局": "城管局", "综合执法局": "城管局", "退役军人局": "退役军人事务局",
+}
+_UNIT_SUFFIX = re.compile(r"[局委办部会府司团心行校院关联处]$")
+_QUOTED = re.compile(r"“([^”]{2,20})”")
+_SECTION_NUMBER = re.compile(r"^[一二三四五六七八九十]+、")
+
+
+def simplify(text: str) -> str:
+    """Matching form of a question: NFKC, no whitespace, traditional characters made simplified."""
+    return fold_variants(normalize(text))
+
+
+def unit_key(name: str) -> str:
+    """Compare units by stem: 市住房和城乡建设局 and 住房城乡建设局 are one unit."""
+    key = normalize(name)
+    for prefix in ("菏泽市", "菏泽", "市"):
+        if key.startswith(prefix) and len(key) - len(prefix) >= 2:
+            key = key[len(prefix):]
+            break
+    return key.replace("和", "").replace("人民政府", "政府")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Names found in the records; `unit_aliases` maps a written form to a unit key."""
+
+    leaders: tuple[str, ...]
+    units: tuple[str, ...]
+    unit_names: tuple[tuple[str, str], ...]
+    unit_aliases: tuple[tuple[str, str], ...]
+    sections: tuple[str, ...]
+    quoted: tuple[str, ...]
+    deadlines: tuple[str, ...]
+    years: tuple[int, ...]
+    periods: tuple[str, ...]
+
+    def unit_name(self, key: str) -> str:
+        """The corpus's most frequent spelling of a unit key."""
+        return dict(self.unit_names).get(key, key)
+
+
+def build_vocabulary(records: Iterable[Record]) -> Vocabulary:
+    records = list(records)
+    unit_counts = Counter(u for r in records for u in r.units)
+    names: dict[str, str] = {}
+    for unit, _ in unit_counts.most_common():
+        names.setdefault(unit_key(unit), unit)
+    return Vocabulary(
+        leaders=tuple(sorted({normalize(n) for r in records for n in r.leaders}, key=len, reverse=True)),
+        units=tuple(unit_counts),
+        unit_names=tuple(names.items()),
+        unit_aliases=_unit_aliases(names),
+        sections=tuple(dict.fromkeys(r.section for r in records if r.section)),
+        quoted=tuple(sorted({normalize(q) for r in records for q in _QUOTED.findall(r.content)},
+                            key=len, reverse=True)),
+        deadlines=tuple(sorted({normalize(r.deadline) for r in records if r.deadline}, key=len, reverse=True)),
+        years=tuple(sorted({r.year for r in records if r.year})),
+        periods=tuple(dict.fromkeys(r.period for r in records if r.period)),
+    )
+
+
+def _unit_aliases(names: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """Every written form of each unit: as written, its stem, 菏泽/市 + stem, known short forms."""
+    aliases: dict[str, str] = {}
+    for key, name in names.items():
+        for form in (normalize(name), key, "市" + key, "菏泽" + key, "菏泽市" + key):
+            if len(form) >= 3:
+                aliases.setdefault(form, key)
+        if "和" in name:
+            aliases.setdefault(normalize(name).replace("和", ""), key)
+    for short, stem in _ABBREVIATIONS.items():
+        if stem in names:
+            for form in (short, "市" + short):
+                aliases.setdefault(form, stem)
+    return tuple(sorted(aliases.items(), key=lambda item: len(item[0]), reverse=True))
+
+
+def _take(text: str, names: Iterable[str]) -> tuple[list[str], str]:
+    """Names found in text, longest first; each found span is blanked so it is not found twice."""
+    found = []
+    for name in names:
+        if name and name in text:
+            found.append(name)
+            text = text.replace(name, "\u3000" * len(name))
+    return found, text
+
+
+def find_leaders(text: str, vocab: Vocabulary) -> tuple[str, ...]:
+    """Leaders named in a simplified question; a three-character name may carry one wrong character."""
+    found, rest = _take(text, vocab.leaders)
+    if found:
+        return tuple(found)
+    for name in vocab.leaders:
+        if len(name) < 3:
+            continue
+        for start in range(len(rest) - len(name) + 1):
+            window = rest[start:start + len(name)]
+            if window[0] == name[0] and Levenshtein.distance(window, name) == 1:
+                return (name,)
+    return ()
+
+
+def find_units(text: str, vocab: Vocabulary) -> tuple[str, ...]:
+    """Unit keys named in a simplified question, by alias, then by a near spelling with the same suffix."""
+    found, rest = _take(text, (alias for alias, _ in vocab.unit_aliases))
+    keys = dict(vocab.unit_aliases)
+    if found:
+        return tuple(dict.fromkeys(keys[a] for a in found))
+    for alias, key in vocab.unit_aliases:
+        if len(alias) < 4 or not _UNIT_SUFFIX.search(alias):
+            continue
+        limit = 1 if len(alias) < 7 else 2
+        for size in (len(alias) - 1, len(alias), len(alias) + 1):
+            for start in range(max(0, len(rest) - size + 1)):
+                window = rest[start:start + size]
+                if window[-1] == alias[-1] and Levenshtein.distance(window, alias) <= limit:
+                    return (key,)
+    return ()
+
+
+def section_name(section: str) -> str:
+    """A section heading without its numeral: 一、深入实施创新驱动发展战略 → 深入实施创新驱动发展战略."""
+    return _SECTION_NUMBER.sub("", normalize(section))
+
+
+def find_sections(text: str, vocab: Vocabulary, min_overlap: int = 4) -> tuple[str, ...]:
+    """Sections whose name shares a run of at least `min_overlap` characters with the question."""
+    found = []
+    for section in vocab.sections:
+        name = section_name(section)
+        runs = (name[i:i + min_overlap] for i in range(len(name) - min_overlap + 1))
+        if any(run in text for run in runs):
+            found.append(section)
+    return tuple(found)
+
+
+def find_quoted(text: str, vocab: Vocabulary) -> tuple[str, ...]:
+    """Quoted names from the records (小荷学堂, 一带一路) that the question mentions."""
+    return tuple(_take(text, vocab.quoted)[0])
+
+
+def find_deadline(text: str, vocab: Vocabulary) -> str | None:
+    """A deadline value written in the records (11月底, 长期坚持) that the question mentions."""
+    found = _take(text, vocab.deadlines)[0]
+    return found[0] if found else None
