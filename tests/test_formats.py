@@ -331,3 +331,11 @@ def test_cell_text(value, number_format, expected):
 @pytest.mark.parametrize("n, expected", [(1, "一"), (10, "十"), (11, "十一"), (20, "二十"), (43, "四十三")])
 def test_chinese_number(n, expected):
     assert chinese_number(n) == expected
+
+
+def test_lock_and_hidden_files_are_ignored(tmp_path, corpus):
+    shutil.copy(CORPUS_DIR / corpus.documents[1].file, tmp_path / "a.txt")
+    (tmp_path / "~$q1.xlsx").write_bytes(b"\x00lock")
+    (tmp_path / ".q1.xlsx.part").write_bytes(b"PK")
+    loaded = load_corpus(tmp_path)
+    assert [d.file for d in loaded.documents] == ["a.txt"] and loaded.all_skipped() == []

@@ -51,5 +51,8 @@ def settings_options(func):
     return wrapper
 
 
-from qa_app.cli import corpus_cmds  # noqa: E402,F401  (registers commands)
-from qa_app.cli import search_cmds  # noqa: E402,F401
+from qa_app.cli import (  # noqa: E402  (each module registers its commands)
+    corpus_cmds,  # noqa: F401
+    manage_cmds,  # noqa: F401
+    search_cmds,  # noqa: F401
+)

@@ -159,19 +159,23 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     return sorted(p for p in corpus_dir.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
 
 
-def parse_file(path: Path) -> Document:
-    """Parse one file of a supported type; what cannot be read is reported in `skipped`, not raised."""
+def parse_file(path: Path, name: str | None = None) -> Document:
+    """Parse one file of a supported type; what cannot be read is reported in `skipped`, not raised.
+
+    `name` is the file name records carry when it differs from the path's (an upload's temp file).
+    """
+    name = name or path.name
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         hint = " (save it as .xlsx or .docx)" if suffix in (".xls", ".doc", ".wps", ".et") else ""
         reason = f"unsupported file type {path.suffix or '(none)'}{hint}; accepted: {', '.join(SUPPORTED)}"
-        return Document(path.name, "", None, "", "", (), (Skipped(path.name, 0, reason),))
+        return Document(name, "", None, "", "", (), (Skipped(name, 0, reason),))
     try:
         if suffix == ".txt":
-            return parse_lines(path.name, read_text_lines(path))
-        return parse_grids(path.name, read_grids(path))
+            return parse_lines(name, read_text_lines(path))
+        return parse_grids(name, read_grids(path))
     except (OSError, CorpusError) as exc:
-        return Document(path.name, "", None, "", "", (), (Skipped(path.name, 0, f"cannot read: {exc}"),))
+        return Document(name, "", None, "", "", (), (Skipped(name, 0, f"cannot read: {exc}"),))
 
 
 def unit_vocabulary(records: list[Record]) -> set[str]:

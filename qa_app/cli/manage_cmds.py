@@ -1,0 +1,54 @@
+"""`qa add` and `qa remove`: put documents into the corpus or take them out, index updated in place."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from qa_app.cli import main, settings_options
+from qa_app.ingest import add_documents, remove_document
+from qa_app.settings import Settings
+
+
+def _index_line(report: dict) -> str:
+    index = report["index"]
+    return (f"index: {index['records']} records, {index['embedded']} embedded, {index['reused']} reused "
+            f"from the cache, {index['seconds']} s")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Overwrite a corpus document of the same name.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@settings_options
+def add(settings: Settings, files: tuple[Path, ...], replace: bool, as_json: bool) -> None:
+    """Add .xlsx/.csv/.docx/.txt FILES to the corpus and update the index (only new records are embedded).
+
+    Every file is checked first; if one yields no record, nothing is added.
+    """
+    report = add_documents(settings, files, replace=replace, progress=not as_json)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    for name, doc in report["documents"].items():
+        when = f"{doc['year'] or ''} {doc['period']}".strip()
+        click.echo(f"added {name}: {doc['records']} records ({doc['kind']}, {when or 'no year'}) {doc['title']}")
+    for line in report["skipped"]:
+        click.echo(f"skipped {line}")
+    click.echo(_index_line(report))
+
+
+@main.command()
+@click.argument("doc")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@settings_options
+def remove(settings: Settings, doc: str, as_json: bool) -> None:
+    """Remove the document DOC (a file name in the corpus folder) and update the index."""
+    report = remove_document(settings, doc, progress=not as_json)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"removed {report['removed']}: {report['records']} records")
+    click.echo(_index_line(report))
