@@ -22,7 +22,8 @@ def _dump(data) -> str:
 @settings_options
 def corpus(settings: Settings, as_json: bool) -> None:
     """Show per document how many records were read, and what was skipped."""
-    summary = load_corpus(settings.corpus_dir).summary()
+    loaded = load_corpus(settings.corpus_dir)
+    summary = loaded.summary()
     if as_json:
         click.echo(_dump(summary))
         return
@@ -30,8 +31,8 @@ def corpus(settings: Settings, as_json: bool) -> None:
         click.echo(f"{doc['file']}\t{doc['kind'] or '?'}\t{doc['year'] or ''}\t{doc['period']}\t"
                    f"{doc['records']} records\t{doc['title']}")
     click.echo(f"total: {summary['records']} records in {len(summary['documents'])} documents")
-    for skip in summary["skipped"]:
-        click.echo(f"skipped {skip['file']}:{skip['line']}: {skip['reason']}")
+    for skip in loaded.all_skipped():
+        click.echo(f"skipped {skip.where}: {skip.reason}")
 
 
 def format_record(record: Record) -> str:
