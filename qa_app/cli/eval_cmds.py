@@ -17,16 +17,20 @@ RETRIEVERS = ("hybrid", "bm25", "dense", "blocks")
 
 
 def _systems(names: tuple[str, ...], settings: Settings, progress: bool):
-    """Load the engine once (building the index if missing) and wrap each retriever for the runner."""
+    """Load the engine once (building the index if missing) and wrap each retriever for the runner;
+    also say how many units (records, blocks) each kind of retriever searches."""
     from qa_app.engine import Engine
     from qa_app.evaluation import System
     from qa_app.evaluation.blocks import build_block_retriever
 
     engine = Engine.load(settings, build_if_missing=True, progress=progress)
-    systems = []
+    systems, units = [], {}
+    if any(n != "blocks" for n in names):
+        units["records"] = len(engine.records)
     for name in names:
         if name == "blocks":
             blocks = build_block_retriever(settings.corpus_dir, engine.retriever.embedder, progress)
+            units["blocks of 500 characters (50 overlap)"] = len(blocks.records)
             systems.append(System(name, lambda q, k, r=blocks: [h.record.text for h in r.search(q, k=k)]))
         else:
             systems.append(System(
@@ -34,7 +38,7 @@ def _systems(names: tuple[str, ...], settings: Settings, progress: bool):
                 lambda q, k, m=name: [h.record.text for h in engine.search(q, k=k, mode=m)],
                 lambda q, m=name: engine.answer(q, mode=m),
             ))
-    return engine, systems
+    return engine, systems, units
 
 
 def _run_all(systems, questions, progress: bool) -> dict[str, dict]:
@@ -51,14 +55,14 @@ def _run_all(systems, questions, progress: bool) -> dict[str, dict]:
 
 
 def _summary_line(name: str, t: dict) -> str:
-    def f(v):
-        return "—" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
+    def f(v, digits=3):
+        return "—" if v is None else (f"{v:.{digits}f}" if isinstance(v, float) else str(v))
 
     r, a = t["retrieval"], t["abstention"]
     return (f"{name:7} n={t['n']}  recall@1 {f(r['recall@1'])}  recall@3 {f(r['recall@3'])}  "
             f"recall@5 {f(r['recall@5'])}  MRR {f(r['mrr'])}  answer accuracy {f(t['answer_accuracy'])}  "
             f"abstention P {f(a['precision'])} R {f(a['recall'])}  "
-            f"latency p50 {f(t['latency_ms']['p50'])} ms p95 {f(t['latency_ms']['p95'])} ms  "
+            f"latency p50 {f(t['latency_ms']['p50'], 1)} ms p95 {f(t['latency_ms']['p95'], 1)} ms  "
             f"failures {len(t['failures'])}")
 
 
@@ -83,7 +87,7 @@ def eval_(settings: Settings, questions_file: Path, retriever: str, json_out: Pa
     for warning in warnings:
         click.echo(str(warning), err=True)
     names = RETRIEVERS if retriever == "all" else (retriever,)
-    engine, systems = _systems(names, settings, progress=not quiet)
+    engine, systems, units = _systems(names, settings, progress=not quiet)
     runs = _run_all(systems, questions, progress=not quiet)
     output = {"runs": runs} if retriever == "all" else runs[retriever]
     text = json.dumps(output, ensure_ascii=False, indent=2) + "\n"
@@ -98,7 +102,7 @@ def eval_(settings: Settings, questions_file: Path, retriever: str, json_out: Pa
     if report_out is not None:
         meta = {"questions": str(questions_file), "n": len(questions),
                 "answerable": sum(q.type != "none" for q in questions), "model": engine.model_id,
-                "depth": DEPTH, "seconds": time.perf_counter() - started, "skipped": [str(w) for w in warnings],
+                "depth": DEPTH, "seconds": time.perf_counter() - started, "skipped": [str(w) for w in warnings], "units": units,
                 "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores"}
         report_out.parent.mkdir(parents=True, exist_ok=True)
         md, png = write_report(runs, report_out, meta)

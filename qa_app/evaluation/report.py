@@ -94,6 +94,8 @@ def render_markdown(runs: dict[str, dict], meta: dict, chart_name: str | None = 
              "within 100 characters (300 for list, cross_doc); abstention: positive class = abstained, "
              "over all questions; a ratio over zero questions is —. For type `none` the accuracy column "
              "is the share correctly abstained on.", "", BLOCKS_NOTE, ""]
+    if meta.get("units"):
+        lines += ["Searched units: " + "; ".join(f"{n} {unit}" for unit, n in meta["units"].items()) + ".", ""]
     for warning in meta.get("skipped", []):
         lines.append(f"- skipped line: {warning}")
     lines += ["## Summary", ""] + summary_table(runs) + [""]
@@ -123,11 +125,14 @@ def draw_chart(runs: dict[str, dict], path: Path) -> Path:
     for ax, metric, label in ((axes[0], "recall@1", "recall@1"), (axes[1], "answer_accuracy", "answer accuracy")):
         for i, (name, values) in enumerate(_series(runs, metric, groups).items()):
             xs = [g + (i - (len(runs) - 1) / 2) * width for g in range(len(groups))]
-            ax.bar(xs, values, width, label=name)
+            ax.bar(xs, values, width, label=name, color=f"C{i}")
+            for x, v in zip(xs, values, strict=True):
+                if v == 0:  # a zero bar is invisible: mark it, unlike a null (no bar, no mark)
+                    ax.text(x, 0.01, "0", ha="center", va="bottom", fontsize="x-small", color=f"C{i}")
         ax.set_ylabel(label)
         ax.set_ylim(0, 1.05)
         ax.grid(axis="y", alpha=0.3)
-    axes[0].legend(ncol=len(runs), fontsize="small", loc="upper right")
+    axes[0].legend(ncol=len(runs), fontsize="small", loc="lower center", bbox_to_anchor=(0.5, 1.0))
     axes[1].set_xticks(range(len(groups)), groups, rotation=30, ha="right")
     axes[1].set_xlabel("question type ('none': accuracy = share abstained on; blocks: no answers)")
     fig.tight_layout()
