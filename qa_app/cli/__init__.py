@@ -53,6 +53,7 @@ def settings_options(func):
 
 from qa_app.cli import (  # noqa: E402  (each module registers its commands)
     corpus_cmds,  # noqa: F401
+    eval_cmds,  # noqa: F401
     manage_cmds,  # noqa: F401
     search_cmds,  # noqa: F401
 )

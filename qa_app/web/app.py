@@ -1,0 +1,66 @@
+"""The FastAPI app: JSON API and offline docs first, then the Gradio chats at /embed and /."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import gradio as gr
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi_offline import FastAPIOffline
+
+from qa_app.web.api import install_error_handlers, make_router
+from qa_app.web.chat import build_chat
+from qa_app.web.security import BodyLimit, SecurityHeaders
+from qa_app.web.service import ChatService
+
+STATIC = Path(__file__).resolve().parent / "static"
+# System fonts only: a theme font from Google Fonts would be a request leaving the intranet.
+SANS = ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei",
+        "Helvetica Neue", "Arial", "sans-serif"]
+MONO = ["Noto Sans Mono CJK SC", "Consolas", "Menlo", "monospace"]
+UPLOAD_LIMIT = "20mb"
+
+API_DESCRIPTION = """对菏泽市人民政府责任目标文件的问答接口（无需联网，不使用大模型）。
+
+* `POST /api/ask` `{"question": "...", "history": [...]}` → 与 `qa ask --json` 相同的 JSON：
+  `question, short, answer（带 [n] 标记）, citations[{n, record_id, doc, title, number, text, score}],
+  abstained, intent, filters`。`history` 放此前各轮返回的 JSON，用于追问。
+* 问题为空或超过 500 字 → HTTP 422，`detail` 为中文说明；请求体上限 64 KB。
+* `GET /api/health` → `{"status": "ok", "records": N, "model": "..."}`。
+"""
+
+
+def make_theme() -> gr.themes.Base:
+    return gr.themes.Default(primary_hue="red", neutral_hue="slate", font=SANS, font_mono=MONO)
+
+
+def _to_embed(request: Request) -> RedirectResponse:
+    """/embed → /embed/ (the Gradio mount answers under the slash), keeping the query."""
+    query = request.url.query
+    return RedirectResponse("embed/" + (f"?{query}" if query else ""), status_code=307)
+
+
+def create_app(service: ChatService, embed_origins: Sequence[str] = (), admin_token: str | None = None) -> FastAPI:
+    """Build the whole web app around one ChatService.
+
+    `embed_origins` are the pages allowed to frame the chat (CSP frame-ancestors; empty: same host,
+    any port). `admin_token` enables the upload panel on / for whoever enters it; None hides it.
+    """
+    app = FastAPIOffline(title="qa_app 责任目标问答 API", version="1", description=API_DESCRIPTION,
+                         swagger_ui_parameters={"validatorUrl": None}, redoc_url=None)
+    install_error_handlers(app)
+    app.include_router(make_router(service))
+    app.add_api_route("/embed", _to_embed, include_in_schema=False)
+    common = {"theme": make_theme(), "css_paths": [STATIC / "qa.css"], "footer_links": [], "ssr_mode": False,
+              "show_error": False}
+    # /embed before /: a mount at / would otherwise swallow /embed.
+    gr.mount_gradio_app(app, build_chat(service, compact=True), path="/embed",
+                        css_paths=[STATIC / "qa.css", STATIC / "embed.css"],
+                        **{k: v for k, v in common.items() if k != "css_paths"})
+    gr.mount_gradio_app(app, build_chat(service, compact=False, admin_token=admin_token), path="/",
+                        max_file_size=UPLOAD_LIMIT, **common)
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders, embed_origins=tuple(embed_origins))
+    return app

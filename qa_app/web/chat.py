@@ -1,0 +1,162 @@
+"""The Gradio chat: the full page at / and the compact one for iframes at /embed.
+
+The log is one gr.HTML drawn by `render.py` from per-session turns, so every piece of user text is
+escaped by us; the answers of earlier turns are kept as the `history` the engine uses for follow-ups.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from qa_app.errors import BadQuestion, QAError
+from qa_app.retrieval import Filters
+from qa_app.web.admin import build_admin_panel
+from qa_app.web.render import esc, render_conversation
+from qa_app.web.service import MAX_QUESTION_CHARS, ChatService, check_question
+
+TITLE = "菏泽市责任目标问答"
+EXAMPLES = (
+    "雄商高铁项目由哪个单位牵头？",
+    "市医保局2023年负责哪几项目标？",
+    "五湖十河水系贯通的完成时限是什么时候？",
+    "城区今年新增了多少个公共停车位？",
+)
+PLACEHOLDER = "请输入问题，例如：雄商高铁项目由哪个单位牵头？回答会标出 [n] 并在下方列出来源记录。"
+HISTORY_TURNS = 5
+
+# Runs once when the log is first drawn: one delegated listener serves every copy button.
+COPY_JS = """
+element.addEventListener('click', async (event) => {
+  const button = event.target.closest('.qa-copy');
+  if (!button) return;
+  const text = button.dataset.copy || '';
+  let ok = false;
+  try { await navigator.clipboard.writeText(text); ok = true; } catch (error) {
+    const area = document.createElement('textarea');
+    area.value = text; area.style.position = 'fixed'; area.style.opacity = '0';
+    document.body.appendChild(area); area.select();
+    try { ok = document.execCommand('copy'); } catch (error2) { ok = false; }
+    area.remove();
+  }
+  button.textContent = ok ? '已复制' : '复制失败';
+  setTimeout(() => { button.textContent = '复制'; }, 1500);
+});
+// Keep the newest exchange in view: scroll the log (not the page) to the start of the last turn.
+const box = element.closest('#qa-log') || element;
+new MutationObserver(() => {
+  const turns = element.querySelectorAll('.qa-turn');
+  const last = turns[turns.length - 1];
+  if (!last) return;
+  box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top - 4;
+}).observe(element, {childList: true, subtree: true});
+"""
+
+
+def _history(turns: list[dict]) -> list[dict]:
+    """The answers of the last few finished turns, oldest first, as the engine wants them."""
+    answers = [t["answer"] for t in turns if t.get("answer") is not None]
+    return answers[-HISTORY_TURNS:]
+
+
+def chosen_filters(year: str | None, doc: str | None) -> Filters | None:
+    """The dropdowns as Filters; "" (全部) means no constraint."""
+    chosen = Filters(year=int(year) if year and str(year).isdigit() else None, doc=doc or None)
+    return None if chosen.is_empty() else chosen
+
+
+def start_turn(question: str, turns: list[dict]) -> list[dict]:
+    """Add the question as a waiting turn, or with a polite notice when it cannot be asked."""
+    try:
+        text = check_question(question)
+    except BadQuestion as exc:
+        shown = (question or "").strip()
+        shown = shown if len(shown) <= MAX_QUESTION_CHARS else shown[:MAX_QUESTION_CHARS] + "…"
+        return turns + [{"question": shown, "answer": None, "notice": f"抱歉，{exc}"}]
+    return turns + [{"question": text, "answer": None, "notice": None}]
+
+
+def finish_turn(service: ChatService, turns: list[dict], year: str | None, doc: str | None) -> list[dict]:
+    """Answer the waiting turn (the last one), keeping the earlier answers as history."""
+    if not turns or turns[-1].get("answer") is not None or turns[-1].get("notice"):
+        return turns
+    last = dict(turns[-1])
+    try:
+        last["answer"] = service.ask(last["question"], _history(turns[:-1]), chosen_filters(year, doc)).to_dict()
+    except BadQuestion as exc:
+        last["notice"] = f"抱歉，{exc}"
+    except QAError as exc:
+        last["notice"] = f"抱歉，暂时无法回答：{exc}"
+    return turns[:-1] + [last]
+
+
+def _header() -> str:
+    return (f'<header class="qa-header"><h1>{esc(TITLE)}</h1><p>依据市政府责任目标文件作答，'
+            "每个回答都标出来源记录；文件里没有的，会明确说“文件中未找到”。</p></header>")
+
+
+def _footer() -> str:
+    return ('<footer class="qa-footer">接口：<a href="docs" target="_blank">/docs</a>（POST /api/ask）'
+            ' · 嵌入：<a href="embed" target="_blank">/embed</a></footer>')
+
+
+def build_chat(service: ChatService, compact: bool = False, admin_token: str | None = None) -> gr.Blocks:
+    """One chat page; `compact` drops header, footer and admin panel for a 360×560 iframe."""
+    years, docs = service.filter_choices()
+    draw = _drawer(service)
+    with gr.Blocks(title=TITLE, analytics_enabled=False, fill_height=compact) as blocks:
+        turns = gr.State([])
+        if not compact:
+            gr.HTML(_header())
+        with gr.Accordion("筛选", open=False) if compact else gr.Row():
+            year = gr.Dropdown(years, value="", label="年份", elem_id="qa-year", scale=1)
+            doc = gr.Dropdown(docs, value="", label="文件", elem_id="qa-doc", scale=3)
+        log = gr.HTML(draw([]), elem_id="qa-log", js_on_load=COPY_JS, scale=1 if compact else None,
+                      elem_classes=["qa-compact" if compact else "qa-full"])
+        with gr.Row(equal_height=True, elem_id="qa-input-row"):
+            question = gr.Textbox(placeholder="输入问题，回车发送", show_label=False, lines=1, max_lines=4,
+                                  scale=6, elem_id="qa-question", max_length=MAX_QUESTION_CHARS * 2,
+                                  container=False)
+            send = gr.Button("发送", variant="primary", scale=1, min_width=56, elem_id="qa-send")
+            clear = gr.Button("清空", variant="secondary", scale=0, min_width=56, elem_id="qa-clear")
+        with gr.Row(elem_id="qa-examples"):
+            example_buttons = [gr.Button(q, size="sm", scale=0, elem_classes=["qa-example"]) for q in EXAMPLES]
+        if admin_token and not compact:
+            build_admin_panel(service, admin_token, refresh=[year, doc])
+        if not compact:
+            gr.HTML(_footer())
+        _wire(service, draw, turns, log, question, send, example_buttons, clear, year, doc)
+        blocks.load(lambda: _dropdown_updates(service), outputs=[year, doc], api_visibility="private")
+    return blocks
+
+
+def _drawer(service: ChatService):
+    def draw(turns: list[dict]) -> str:
+        return render_conversation(turns, service.record, PLACEHOLDER)
+
+    return draw
+
+
+def _dropdown_updates(service: ChatService):
+    years, docs = service.filter_choices()
+    return gr.update(choices=years), gr.update(choices=docs)
+
+
+def _wire(service, draw, turns, log, question, send, example_buttons, clear, year, doc) -> None:
+    """Enter or 发送 (or an example) → show the question at once → answer it."""
+
+    def start(text, current):
+        new = start_turn(text, current)
+        return "", new, draw(new)
+
+    def finish(current, year_value, doc_value):
+        done = finish_turn(service, current, year_value, doc_value)
+        return done, draw(done)
+
+    private = {"api_visibility": "private"}
+    for trigger in (question.submit, send.click):
+        trigger(start, [question, turns], [question, turns, log], show_progress="hidden", **private).then(
+            finish, [turns, year, doc], [turns, log], show_progress="minimal", **private)
+    for button in example_buttons:
+        button.click(start, [button, turns], [question, turns, log], show_progress="hidden", **private).then(
+            finish, [turns, year, doc], [turns, log], show_progress="minimal", **private)
+    clear.click(lambda: ([], draw([]), ""), None, [turns, log, question], **private)

@@ -1,0 +1,98 @@
+"""The engine behind the web app, swappable at run time (after documents are added or removed)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from qa_app.answering.pipeline import MAX_QUESTION_CHARS
+from qa_app.engine import Engine
+from qa_app.errors import BadQuestion
+from qa_app.records import Answer, Record
+from qa_app.retrieval import Filters
+from qa_app.settings import Settings
+from qa_app.web.scope import answer_in_scope
+
+EMPTY_QUESTION = "问题为空：请输入要查询的问题，例如“雄商高铁项目由哪个单位牵头？”。"
+
+
+def too_long_message(length: int) -> str:
+    return f"问题太长（{length} 个字）：请精简到 {MAX_QUESTION_CHARS} 个字以内再问。"
+
+
+def check_question(question: str) -> str:
+    """The question stripped, or BadQuestion with a message meant for the person who asked."""
+    text = (question or "").strip()
+    if not text:
+        raise BadQuestion(EMPTY_QUESTION)
+    if len(question) > MAX_QUESTION_CHARS:  # counted as sent, like the engine and the API schema
+        raise BadQuestion(too_long_message(len(question)))
+    return text
+
+
+def load_engine(settings: Settings, embedder=None, progress: bool = False) -> Engine:
+    """The engine for these settings, building or updating the index first where needed."""
+    return Engine.load(settings, build_if_missing=True, progress=progress, embedder=embedder)
+
+
+class ChatService:
+    """Holds the current engine; `reload()` swaps in a freshly loaded one without stopping requests."""
+
+    def __init__(self, settings: Settings, engine: Engine, loader: Callable[..., Engine] | None = None):
+        self.settings = settings
+        self._engine = engine
+        self._loader = loader or load_engine
+        self._lock = threading.Lock()
+
+    @property
+    def engine(self):
+        with self._lock:
+            return self._engine
+
+    def ask(self, question: str, history: list | None = None, filters: Filters | None = None) -> Answer:
+        """Answer one question; raises BadQuestion for empty or over-long ones."""
+        text = check_question(question)
+        engine = self.engine
+        if filters is None or filters.is_empty():
+            return engine.answer(text, history or [])
+        return answer_in_scope(engine.retriever, text, history or [], filters)
+
+    def record(self, record_id: str) -> Record | None:
+        return self.engine.record(record_id)
+
+    def health(self) -> dict:
+        engine = self.engine
+        return {"status": "ok", "records": len(engine.records), "model": engine.model_id}
+
+    def documents(self) -> list[tuple[str, str]]:
+        """(title, file) of each document in the index, in index order."""
+        seen: dict[str, str] = {}
+        for record in self.engine.records:
+            seen.setdefault(record.doc, record.title or record.doc)
+        return [(title, doc) for doc, title in seen.items()]
+
+    def document_choices(self) -> list[tuple[str, str]]:
+        """(label, file) per document; the file name tells apart parts that share a title."""
+        counts: dict[str, int] = {}
+        for record in self.engine.records:
+            counts[record.doc] = counts.get(record.doc, 0) + 1
+        return [(f"{title}（{doc}，{counts[doc]} 条）", doc) for title, doc in self.documents()]
+
+    def years(self) -> list[int]:
+        return sorted({r.year for r in self.engine.records if r.year is not None})
+
+    def filter_choices(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """(label, value) choices of the year and document filters; "" means all."""
+        years = [("全部年份", "")] + [(f"{y}年", str(y)) for y in self.years()]
+        return years, [("全部文件", "")] + self.document_choices()
+
+    @property
+    def embedder(self):
+        """The loaded embedding model, reused by document uploads and reloads."""
+        return self.engine.retriever.embedder
+
+    def reload(self) -> None:
+        """Load the engine again (rebuilding the index where documents changed) and swap it in."""
+        fresh = self._loader(self.settings, embedder=self.embedder)
+        with self._lock:
+            self._engine = fresh
