@@ -56,4 +56,5 @@ from qa_app.cli import (  # noqa: E402  (each module registers its commands)
     eval_cmds,  # noqa: F401
     manage_cmds,  # noqa: F401
     search_cmds,  # noqa: F401
+    serve_cmds,  # noqa: F401
 )
