@@ -25,6 +25,8 @@ INTENT_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(p)
     ("task_content", r"要求|内容|做什么|干什么|目标是什么|任务是什么|怎么做|举措|措施"),
 ))
 
+INTENT_PATTERNS_BY_NAME = dict(INTENT_PATTERNS)
+
 # A question about a plan (the target or task wording) rather than what has been done so far.
 PLAN_WORDS = re.compile(r"要求|要|目标|计划|力争|任务|应|需|须|争取|规划")
 DONE_WORDS = re.compile(r"已经|已|实际|完成了|现在|目前|截至|累计|了")

@@ -16,6 +16,9 @@ from qa_app.answering.vocabulary import Vocabulary
 from qa_app.records import Record
 
 MAIN_WEIGHT = 0.5
+# In the progress cell, words that only repeat the target's own wording say little about which
+# clause holds the asked figure (every clause is about the same target).
+TOPIC_WEIGHT = 0.3
 
 
 @dataclass(frozen=True)
@@ -39,13 +42,16 @@ def best_clause(record: Record, ask: Ask, main_keywords: tuple[str, ...], vocab:
                 index: LexicalIndex, exclude: tuple[str, ...] = ()) -> Clause | None:
     """The clause of `record` that best answers one sub-question (None if the record is empty)."""
     ask_words = keywords(ask.text, vocab)
-    ask_terms = terms(" ".join(ask_words))
-    main_terms = [t for t in terms(" ".join(main_keywords)) if t not in ask_terms]
+    ask_terms = set(terms(" ".join(ask_words)))
+    main_terms = set(terms(" ".join(main_keywords))) - ask_terms
+    weights = {t: index.weight(t) for t in ask_terms} | {t: MAIN_WEIGHT * index.weight(t) for t in main_terms}
+    topic = set(terms(record.content))
+    progress_weights = {t: w * (TOPIC_WEIGHT if t in topic else 1.0) for t, w in weights.items()}
     chars = characters("".join(ask_words))
     best: Clause | None = None
     for field, text in _pool(record, ask, exclude):
-        score = clause_score(text, ask_terms, chars, index, ask.unit_hints)
-        score += MAIN_WEIGHT * sum(index.weight(t) for t in set(main_terms) if t in set(terms(text)))
+        used = progress_weights if field == "progress" else weights
+        score = clause_score(text, used, chars, ask.unit_hints)
         if best is None or score > best.score:
             best = Clause(record, field, text, score)
     return best

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qa_app.answering.vocabulary import simplify
@@ -53,17 +53,23 @@ class LexicalIndex:
         return self.idf.get(term, self.unseen_idf)
 
     def coverage(self, query_terms: Sequence[str], row: int) -> float:
-        """Share of the question's term weight found in a record (content full, progress 0.7)."""
+        return self.overlap(query_terms, row)[0]
+
+    def overlap(self, query_terms: Sequence[str], row: int) -> tuple[float, int]:
+        """(share of the question's term weight found in a record, content full and progress 0.7;
+        how many distinct question terms it holds)."""
         total = sum(self.weight(t) for t in query_terms)
         if not total:
-            return 0.0
-        got = 0.0
+            return 0.0, 0
+        got, found = 0.0, set()
         for term in query_terms:
             if term in self.content_terms[row]:
                 got += self.weight(term)
+                found.add(term)
             elif term in self.progress_terms[row]:
                 got += 0.7 * self.weight(term)
-        return got / total
+                found.add(term)
+        return got / total, len(found)
 
 
 def build_lexical_index(records: Sequence[Record]) -> LexicalIndex:
@@ -109,17 +115,17 @@ def measure_bonus(clause: str, unit_hints: Sequence[str]) -> float:
     for hint in unit_hints:
         for size in range(len(hint), 0, -1):
             if figure_with_unit(clause, hint[:size]):
-                best = max(best, 10.0 + 2.0 * size)
+                best = max(best, 15.0 + 3.0 * size)
                 break
     return best
 
 
-def clause_score(clause: str, query_terms: Iterable[str], query_chars: set[str], index: LexicalIndex,
+def clause_score(clause: str, term_weights: dict[str, float], query_chars: set[str],
                  unit_hints: Sequence[str] = ()) -> float:
-    """How well one clause answers a figure question: shared terms, shared characters, a number in
-    the asked measure."""
+    """How well one clause answers a figure question: weighted shared terms, shared characters, a
+    number, and above all a number in the asked measure."""
     clause_terms = set(terms(clause))
-    score = sum(index.weight(t) for t in set(query_terms) if t in clause_terms)
+    score = sum(w for t, w in term_weights.items() if t in clause_terms)
     score += 0.3 * len(query_chars & characters(clause))
     if has_figure(clause):
         score += 3.0

@@ -29,6 +29,7 @@ from qa_app.retrieval import Filters
 
 MAX_QUESTION_CHARS = 500
 MIN_COVERAGE = 0.3
+SINGLE_TERM_COVERAGE = 0.6
 COMPANION_MIN = 0.5
 COMPANION_RATIO = 0.8
 _MEANINGFUL = re.compile(r"[\u4e00-\u9fff]")
@@ -74,9 +75,17 @@ def respond(retriever, knowledge: Knowledge, q: Question, mode: str) -> tuple[c.
     if q.intent == "cross_doc":
         return _cross_doc(retriever, knowledge, q, mode), q.intent
     candidates = _candidates(retriever, knowledge, q, required_kind(q), mode)
-    if not candidates or candidates[0].coverage < MIN_COVERAGE:
+    if not candidates or too_weak(candidates[0]):
         return _not_found(candidates), q.intent
     return _single(knowledge, q, candidates), q.intent
+
+
+def too_weak(candidate: Candidate) -> bool:
+    """Too little of the question's wording in the best record to call it the answer: under 30% of
+    the term weight, or a single shared term (天气 in 极端天气) unless it is most of the question."""
+    if candidate.coverage < MIN_COVERAGE:
+        return True
+    return candidate.matched < 2 and candidate.coverage < SINGLE_TERM_COVERAGE
 
 
 def _held(knowledge: Knowledge) -> str:
@@ -142,7 +151,7 @@ def _clauses(knowledge: Knowledge, q: Question, record, asks) -> list[Clause]:
 def _with_companion(candidates: list[Candidate], q: Question, has_field) -> list[Candidate]:
     """The best record, plus the same subject in the other document or year when it is there too."""
     best = candidates[0]
-    floor = max(COMPANION_MIN, COMPANION_RATIO * best.coverage)
+    floor = MIN_COVERAGE if q.cross else max(COMPANION_MIN, COMPANION_RATIO * best.coverage)
     for other in candidates[1:RETRIEVAL_DEPTH]:
         if other.coverage < floor or not has_field(other.record):
             continue
@@ -159,8 +168,9 @@ def _cross_doc(retriever, knowledge: Knowledge, q: Question, mode: str) -> c.Rep
     scores: dict[str, float] = {}
     for ask in q.asks:
         kind = ask.kind or q.kind
-        candidates = _candidates(retriever, knowledge, q.with_(period=ask.period), kind, mode)
-        if not candidates or candidates[0].coverage < MIN_COVERAGE:
+        scoped = q.with_(period=ask.period, year=ask.year or q.year)
+        candidates = _candidates(retriever, knowledge, scoped, kind, mode)
+        if not candidates or too_weak(candidates[0]):
             continue
         best = candidates[0]
         clause = best_clause(best.record, ask, q.keywords, knowledge.vocab, knowledge.lexical,

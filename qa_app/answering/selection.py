@@ -39,6 +39,7 @@ class Candidate:
     record: Record
     coverage: float
     score: float
+    matched: int = 0
 
 
 def build_knowledge(records: Sequence[Record]) -> Knowledge:
@@ -147,9 +148,9 @@ def rank(knowledge: Knowledge, question: Question, hits: Sequence[Hit], kind: st
     out = []
     for row in scope_rows(knowledge, question, kind):
         record = knowledge.records[row]
-        coverage = knowledge.lexical.coverage(query_terms, row) if query_terms else 0.0
+        coverage, matched = knowledge.lexical.overlap(query_terms, row) if query_terms else (0.0, 0)
         score = coverage + _bonus(record, knowledge.flat_text[row], question, hit_rank.get(record.id))
-        out.append(Candidate(record, coverage, score))
+        out.append(Candidate(record, coverage, score, matched))
     out.sort(key=lambda c: (-c.score, -c.coverage))
     return out
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from qa_app.answering import cues
+from qa_app.answering.asks import Ask, figure_wording, parse_kind, parse_period, split_asks
 from qa_app.answering.vocabulary import (
     Vocabulary,
     find_deadline,
@@ -25,23 +26,10 @@ from qa_app.answering.vocabulary import (
 
 INTENTS = ("unit", "lead_unit", "participants", "leader", "deadline", "progress", "status",
            "task_content", "list", "count", "cross_doc", "general")
-_SUB_SPLIT = re.compile(r"[？?；;！!]+")
 _ROLE_LIST = re.compile(r"(牵头|参与|负责|分管)的?(哪些|哪几项)?(任务|目标|工作|事项)")
 _MISSING = re.compile(r"(没|没有|未|无|缺|空)(写|填|明确|列|标注|注明)?(的)?(牵头单位|参与单位|责任单位|完成时限|市领导|领导)")
 _NOT_ON_SCHEDULE = re.compile(r"(未|没|没有|不|尚未)(按|完成)(计划|进度)|滞后|落后")
 _ON_SCHEDULE = re.compile(r"按计划推进的|按计划完成的|按进度推进的|完成计划进度的|已按计划")
-
-
-@dataclass(frozen=True)
-class Ask:
-    """One sub-question: its own wording, document kind if it names one, and the measure it wants."""
-
-    text: str
-    kind: str | None = None
-    period: str | None = None
-    unit_hints: tuple[str, ...] = ()
-    wants_plan: bool = False
-    wants_figure: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,6 +53,7 @@ class Question:
     keywords: tuple[str, ...] = ()
     asks: tuple[Ask, ...] = ()
     absent: str | None = None
+    cross: bool = False
     followup: bool = False
     query: str = ""
     record_ids: tuple[str, ...] = field(default=(), compare=False)
@@ -99,25 +88,34 @@ class Question:
 def understand(text: str, vocab: Vocabulary) -> Question:
     """Read a question into intent, scope, names and keywords (no I/O, no records)."""
     flat = simplify(text)
-    year, year_absent = parse_year(flat, vocab.years)
-    period = parse_period(flat)
-    leaders = find_leaders(flat, vocab)
-    units = find_units(flat, vocab)
+    years, year_absent = parse_years(flat, vocab.years)
+    leaders, units = find_leaders(flat, vocab), find_units(flat, vocab)
     deadline = find_deadline(flat, vocab)
     question = Question(
-        text=text, flat=flat, intent=detect_intent(flat), year=year, period=period,
-        kind=parse_kind(flat), leaders=leaders, units=units,
+        text=text, flat=flat, intent=detect_intent(flat), year=years[0] if len(years) == 1 else None,
+        period=parse_period(flat), kind=parse_kind(flat), leaders=leaders, units=units,
         role=parse_role(flat), sections=find_sections(flat, vocab), quoted=find_quoted(flat, vocab),
         deadline=deadline, on_schedule=parse_on_schedule(flat), missing=parse_missing(flat),
-        keywords=keywords(flat, vocab, leaders, units, deadline), asks=split_asks(flat),
+        keywords=keywords(flat, vocab, leaders, units, deadline), asks=split_asks(flat, years),
     )
-    absent = year_absent or _absent_period(period, vocab) or _other_place(flat)
-    question = question.with_(absent=absent)
-    if question.intent in ("progress", "task_content", "general", "figure") and _is_cross_doc(question):
-        question = question.with_(intent="cross_doc")
-    if question.intent == "figure":
-        question = question.with_(intent="task_content" if _plan_question(question) else "progress")
-    return question
+    absent = year_absent or _absent_period(question.period, vocab) or _other_place(flat)
+    return _refine(question.with_(absent=absent, cross=_is_cross(flat, years)))
+
+
+def _refine(question: Question) -> Question:
+    """Settle intents that depend on more than wording: a cross-document figure, a plan vs progress
+    figure, a question naming only a leader or unit (a list of what they are responsible for)."""
+    intent = question.intent
+    if intent == "general" and figure_wording(question.flat):
+        intent = "figure"
+    if intent in ("general", "task_content", "progress") and (question.leaders or question.units) \
+            and not any(len(k) >= 2 for k in question.keywords):
+        intent = "list"
+    if intent in ("progress", "task_content", "general", "figure") and question.cross:
+        intent = "cross_doc"
+    if intent == "figure":
+        intent = "task_content" if _plan_question(question) else "progress"
+    return question.with_(intent=intent)
 
 
 def detect_intent(flat: str) -> str:
@@ -130,34 +128,18 @@ def detect_intent(flat: str) -> str:
     return "general"
 
 
-def parse_year(flat: str, years: tuple[int, ...]) -> tuple[int | None, str | None]:
-    """(year, reason-if-absent): an explicit 20xx, or 今年/去年 counted from the latest year held."""
-    match = cues.YEAR.search(flat)
-    year = int(match.group(1)) if match else None
-    if year is None and years:
+def parse_years(flat: str, years: tuple[int, ...]) -> tuple[tuple[int, ...], str | None]:
+    """(years named, reason-if-absent): explicit 20xx years, or 今年/去年 counted from the latest
+    year held; a year the documents do not cover is the reason to abstain."""
+    named = [int(m.group(1)) for m in cues.YEAR.finditer(flat)]
+    if not named and years:
         for word, offset in cues.RELATIVE_YEARS:
             if word in flat:
-                year = max(years) + offset
+                named.append(max(years) + offset)
                 break
-    if year is not None and years and year not in years:
-        return year, f"{year}年"
-    return year, None
-
-
-def parse_period(flat: str) -> str | None:
-    for pattern, period in cues.PERIODS:
-        if pattern.search(flat):
-            return period
-    return None
-
-
-def parse_kind(flat: str) -> str | None:
-    """'task' for the task notice, 'target' for the progress tables, None when both or neither."""
-    task = bool(cues.TASK_WORDS.search(flat))
-    target = bool(cues.TARGET_WORDS.search(flat)) or bool(re.search(r"[一三]季度", flat))
-    if task == target:
-        return None
-    return "task" if task else "target"
+    named = list(dict.fromkeys(named))
+    missing = [y for y in named if years and y not in years]
+    return tuple(named), (f"{missing[0]}年" if missing else None)
 
 
 def parse_role(flat: str) -> str | None:
@@ -208,39 +190,18 @@ def keywords(flat: str, vocab: Vocabulary, leaders=(), units=(), deadline=None) 
     return tuple(p for p in parts if p)
 
 
-def split_asks(flat: str) -> tuple[Ask, ...]:
-    """One Ask per sub-question (split on ？ and ；), each with its kind, measure and tense."""
-    parts = [p for p in _SUB_SPLIT.split(flat) if p.strip("，,。 ")] or [flat]
-    return tuple(make_ask(p) for p in parts)
-
-
-def make_ask(text: str) -> Ask:
-    return Ask(text=text, kind=parse_kind(text), period=parse_period(text), unit_hints=unit_hints(text),
-               wants_plan=bool(cues.PLAN_WORDS.search(text)) and not cues.DONE_WORDS.search(text),
-               wants_figure=bool(cues.INTENT_PATTERNS[8][1].search(text)))
-
-
-def unit_hints(text: str) -> tuple[str, ...]:
-    """Measures the asked figure should carry: 多少万个 → 万个; 探访率 → %; 罚了多少 → 元."""
-    hints = [m.group(1) + m.group(2) for m in cues.MEASURE.finditer(text)]
-    if cues.RATE_WORDS.search(text):
-        hints.append("%")
-    if cues.MONEY_WORDS.search(text):
-        hints.append("元")
-    if cues.AREA_WORDS.search(text):
-        hints.extend(("平方", "亩"))
-    return tuple(hints)
-
-
 def _plan_question(question: Question) -> bool:
     if question.kind == "task":
         return True
     return any(a.wants_plan for a in question.asks if a.wants_figure) and question.kind != "target"
 
 
-def _is_cross_doc(question: Question) -> bool:
-    kinds = {a.kind for a in question.asks if a.kind}
-    return len(kinds) > 1 or "两个文件" in question.flat or "两份文件" in question.flat
+def _is_cross(flat: str, years: tuple[int, ...]) -> bool:
+    """Whether the question asks the task notice and the tables, or two years, side by side."""
+    asks = split_asks(flat, years)
+    kinds = {a.kind for a in asks if a.kind}
+    both_named = bool(cues.TASK_WORDS.search(flat)) and bool(cues.TARGET_WORDS.search(flat))
+    return len(kinds) > 1 or len(years) > 1 or both_named or "两个文件" in flat or "两份文件" in flat
 
 
 def _absent_period(period: str | None, vocab: Vocabulary) -> str | None:

@@ -52,6 +52,7 @@ def settings_options(func):
 
 
 from qa_app.cli import (  # noqa: E402  (each module registers its commands)
+    ask_cmds,  # noqa: F401
     corpus_cmds,  # noqa: F401
     eval_cmds,  # noqa: F401
     manage_cmds,  # noqa: F401

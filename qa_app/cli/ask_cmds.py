@@ -1,0 +1,73 @@
+"""`qa ask`: exact, cited answers from the terminal, one question or a JSONL batch."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from qa_app.cli import main, settings_options
+from qa_app.engine import Engine
+from qa_app.errors import QAError
+from qa_app.retrieval import MODES
+from qa_app.settings import Settings
+
+
+def _line(data) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _history(item: dict) -> list:
+    history = item.get("history")
+    return history if isinstance(history, list) else []
+
+
+def _batch(engine: Engine, path: str, mode: str) -> None:
+    """One answer JSON per input line, carrying its id; a bad line gets a message on stderr."""
+    with click.open_file(path, encoding="utf-8") as handle:
+        for number, raw in enumerate(handle, 1):
+            if not raw.strip():
+                continue
+            try:
+                item = json.loads(raw)
+                if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+                    raise ValueError("each line must be an object with a string \"question\"")
+                answer = engine.answer(item["question"], _history(item), mode=mode)
+                click.echo(_line({"id": item.get("id"), **answer.to_dict()}))
+            except (ValueError, QAError) as exc:
+                click.echo(f"{path}:{number}: skipped ({type(exc).__name__}: {exc})", err=True)
+
+
+def _print(answer: dict) -> None:
+    if answer["abstained"]:
+        click.echo(answer["answer"])
+    else:
+        click.echo(answer["short"])
+        click.echo()
+        click.echo(answer["answer"])
+    for cite in answer["citations"]:
+        click.echo(f"[{cite['n']}] {cite['title']} 第{cite['number']}项（{cite['record_id']}）")
+
+
+@main.command()
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@click.option("--batch", "batch_file", default=None,
+              help="JSONL file of {\"id\", \"question\", \"history\"?} (- for stdin); one answer JSON per line.")
+@click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True,
+              help="Retriever used to find paraphrased records.")
+@settings_options
+def ask(settings: Settings, question, as_json, batch_file, mode) -> None:
+    """Answer QUESTION (Chinese) exactly from the documents, citing the records used."""
+    if not question and not batch_file:
+        raise click.UsageError("give a QUESTION or --batch FILE")
+    engine = Engine.load(settings, build_if_missing=True, progress=sys.stderr.isatty())
+    if batch_file:
+        _batch(engine, batch_file, mode)
+        return
+    answer = engine.answer(question, [], mode=mode).to_dict()
+    if as_json:
+        click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+    else:
+        _print(answer)
