@@ -312,3 +312,21 @@ def test_eval_bad_input_is_one_clear_line(args, message):
     result = CliRunner().invoke(main, ["eval", *args])
     assert result.exit_code != 0 and message in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_eval_single_retriever_prints_its_totals_as_json(small_eval):
+    from click.testing import CliRunner
+
+    from qa_app.cli import main
+
+    root, keep, _ = small_eval
+    args = ["eval", "--questions", str(root / "q.jsonl"), "--retriever", "bm25", "--json", "-", "--quiet",
+            "--corpus", str(root / "corpus"), "--index", str(root / "index")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert "runs" not in data and data["n"] == len(keep)
+    assert list(data)[:8] == ["n", "retrieval", "answer_accuracy", "abstention", "short_chars_median",
+                              "latency_ms", "by_type", "failures"]
+    assert "q.jsonl:3: skipped" in result.stderr
