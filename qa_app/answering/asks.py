@@ -31,6 +31,7 @@ class Ask:
     year: int | None = None
     unit_hints: tuple[str, ...] = ()
     wants_plan: bool = False
+    wants_done: bool = False
     wants_figure: bool = False
 
 
@@ -84,6 +85,7 @@ def make_ask(text: str, year: int | None = None) -> Ask:
     return Ask(text=text, kind=parse_kind(text), period=parse_period(text), year=year,
                unit_hints=unit_hints(text),
                wants_plan=bool(cues.PLAN_WORDS.search(text)) and not cues.DONE_WORDS.search(text),
+               wants_done=bool(cues.DONE_WORDS.search(text)),
                wants_figure=figure_wording(text))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from qa_app.answering.figures import Clause, clip, summary
+from qa_app.answering.figures import Clause, clip, focus, summary
 from qa_app.answering.matching import split_clauses
 from qa_app.records import Citation, Record
 from qa_app.text import tidy
@@ -50,6 +50,11 @@ def topic(record: Record, limit: int = 40) -> str:
     return clip(tidy(first), limit)
 
 
+def quoted(text: str) -> str:
+    """A subject in quotation marks; 「」 when it already holds “”."""
+    return f"「{text}」" if "“" in text else f"“{text}”"
+
+
 def join_names(names: Sequence[str]) -> str:
     return "、".join(names) if names else "（未写明）"
 
@@ -77,7 +82,7 @@ def unit_short(record: Record) -> str:
 
 def compose_units(records: Sequence[Record], scores: Sequence[float]) -> Reply:
     """Responsible units; a second record (the other document or year) is said apart."""
-    parts = [f"{source_label(r)}“{topic(r)}”{unit_phrase(r)}[{n}]" for n, r in enumerate(records, 1)]
+    parts = [f"{source_label(r)}{quoted(topic(r))}{unit_phrase(r)}[{n}]" for n, r in enumerate(records, 1)]
     shorts = [unit_short(r) for r in records]
     if len(records) > 1:
         shorts = [f"{_where(r)}：{s}" for r, s in zip(records, shorts, strict=True)]
@@ -89,9 +94,9 @@ def compose_role(record: Record, score: float, role: str) -> Reply:
     names = record.lead_units if role == "lead" else record.participating_units
     word = "牵头单位" if role == "lead" else "参与单位"
     if not names:
-        text = f"{source_label(record)}“{topic(record)}”未写明{word}[1]。"
+        text = f"{source_label(record)}{quoted(topic(record))}未写明{word}[1]。"
         return Reply(f"未写明{word}", text, (record,), (score,))
-    text = f"{source_label(record)}“{topic(record)}”{unit_phrase(record)}[1]。"
+    text = f"{source_label(record)}{quoted(topic(record))}{unit_phrase(record)}[1]。"
     return Reply(clip(join_names(names), SHORT_LIMIT), text, (record,), (score,))
 
 
@@ -99,7 +104,7 @@ def compose_field(records: Sequence[Record], scores: Sequence[float], field: str
     """A leader or a deadline, for one record or two kept apart."""
     word = {"leaders": "分管市领导", "deadline": "完成时限"}[field]
     values = [join_names(r.leaders) if field == "leaders" else (r.deadline or "未写明") for r in records]
-    parts = [f"{source_label(r)}“{topic(r)}”的{word}是{v}[{n}]"
+    parts = [f"{source_label(r)}{quoted(topic(r))}的{word}是{v}[{n}]"
              for n, (r, v) in enumerate(zip(records, values, strict=True), 1)]
     short = values[0] if len(set(values)) == 1 else "；".join(
         f"{_where(r)}：{v}" for r, v in zip(records, values, strict=True))
@@ -110,9 +115,10 @@ def compose_status(record: Record, score: float, figure: Clause | None) -> Reply
     """Whether a target is on schedule, with the figure asked for or a short progress summary."""
     value = record.on_schedule
     verdict = "是，按计划推进" if value == "是" else f"表中未标明已按计划推进（填写为“{value or '空'}”）"
-    support = figure.text if figure else summary(record.progress, SHORT_LIMIT - len(verdict) - 1)
+    room = SHORT_LIMIT - len(verdict) - 1
+    support = focus(tidy(figure.text), room, figure.hints) if figure else summary(record.progress, room)
     short = f"{verdict}；{tidy(support)}" if support else verdict
-    text = (f"{source_label(record)}“{topic(record)}”的“是否完成计划进度”为“{value or '空'}”[1]。"
+    text = (f"{source_label(record)}{quoted(topic(record))}的“是否完成计划进度”为“{value or '空'}”[1]。"
             f"进展：{tidy(record.progress) or '未填写'}[1]。")
     return Reply(clip(short, SHORT_LIMIT), text, (record,), (score,))
 
@@ -121,14 +127,16 @@ def compose_figures(clauses: Sequence[Clause], score_of: Mapping[str, float]) ->
     """Figures quoted as written, one clause per sub-question; records in both documents kept apart."""
     records = tuple(dict.fromkeys(c.record for c in clauses))
     many = len(records) > 1
+    limit = LIST_LIMIT if many else SHORT_LIMIT
+    budget = max(limit // max(len(clauses), 1) - 12, 20)
     shorts, parts = [], []
     for clause in clauses:
         n = records.index(clause.record) + 1
         said = tidy(clause.text)
-        shorts.append(f"{_where(clause.record)}：{said}" if many else said)
+        brief = focus(said, budget, clause.hints)
+        shorts.append(f"{_where(clause.record)}：{brief}" if many else brief)
         field = "要求" if clause.field == "content" else "进展"
-        parts.append(f"{source_label(clause.record)}“{topic(clause.record)}”{field}：{said}[{n}]")
-    limit = LIST_LIMIT if many else SHORT_LIMIT
+        parts.append(f"{source_label(clause.record)}{quoted(topic(clause.record))}{field}：{said}[{n}]")
     short = "；".join(dict.fromkeys(shorts))
     return Reply(clip(short, limit), "；".join(dict.fromkeys(parts)) + "。", records,
                  tuple(score_of.get(r.id, 0.0) for r in records))
@@ -136,7 +144,7 @@ def compose_figures(clauses: Sequence[Clause], score_of: Mapping[str, float]) ->
 
 def compose_content(record: Record, score: float) -> Reply:
     """What a task or target requires, as worded."""
-    text = f"{source_label(record)}“{topic(record)}”的内容：{tidy(record.content)}[1]。"
+    text = f"{source_label(record)}{quoted(topic(record))}的内容：{tidy(record.content)}[1]。"
     return Reply(clip(tidy(record.content), SHORT_LIMIT), text, (record,), (score,))
 
 
@@ -144,7 +152,7 @@ def compose_progress(record: Record, score: float) -> Reply:
     progress = tidy(record.progress)
     if not progress:
         return compose_content(record, score)
-    text = f"{source_label(record)}“{topic(record)}”的进展：{progress}[1]。"
+    text = f"{source_label(record)}{quoted(topic(record))}的进展：{progress}[1]。"
     return Reply(clip(summary(progress, SHORT_LIMIT), SHORT_LIMIT), text, (record,), (score,))
 
 
@@ -198,7 +206,7 @@ def compose_abstain(reason: str, nearest: Sequence[Record] = (), scores: Sequenc
     """"Not in the documents", naming at most a few nearby records as possibly related."""
     text = f"{NOT_FOUND}{reason}。"
     if nearest:
-        related = "；".join(f"{source_label(r)}“{topic(r)}”[{n}]" for n, r in enumerate(nearest, 1))
+        related = "；".join(f"{source_label(r)}{quoted(topic(r))}[{n}]" for n, r in enumerate(nearest, 1))
         text += f"可能相关的条目（仅供参考，并非答案）：{related}。"
     return Reply("", text, tuple(nearest), tuple(scores), abstained=True)
 

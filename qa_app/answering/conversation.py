@@ -7,14 +7,16 @@ history items are previous Answer dicts (tolerating missing keys) or plain previ
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from qa_app.answering import cues
-from qa_app.answering.understanding import Question, understand
+from qa_app.answering.understanding import Question, detect_intent, understand
 from qa_app.answering.vocabulary import Vocabulary
 
 _SCOPE = ("year", "period", "kind")
+MAX_TURNS = 6
+SHORT_FOLLOWUP_CHARS = 8
 
 
 @dataclass(frozen=True)
@@ -42,31 +44,55 @@ def parse_history(history: Sequence | None) -> list[Turn]:
     return turns
 
 
-def is_followup(question: Question) -> bool:
-    """A question with no subject of its own, or one that opens by pointing back (它, 那, 还有)."""
-    if question.leaders or question.units or question.quoted:
-        return False
+def is_followup(question: Question, covered_by_previous: bool = False) -> bool:
+    """A question with no subject of its own ("它的完成时限呢？"), one that opens by pointing back
+    with little of its own ("那2021年的呢？"), a name swapped in ("王昌华呢？"), or a short one whose
+    words the previous answer's records hold best ("同比增长多少？")."""
     own = [k for k in question.keywords if len(k) >= 2]
+    if question.quoted:
+        return False
+    if question.leaders or question.units:
+        return not own and detect_intent(question.flat) == "general" and question.flat.rstrip("？?。！!").endswith("呢")
     if not own:
         return True
-    return bool(cues.FOLLOWUP_START.match(question.flat)) and sum(map(len, own)) <= 4
+    if cues.FOLLOWUP_START.match(question.flat) and sum(map(len, own)) <= 4:
+        return True
+    return covered_by_previous
 
 
-def resolve(question: Question, history: Sequence | None, vocab: Vocabulary) -> Question:
-    """The question as meant in the conversation: a follow-up merged with the previous turn."""
-    turns = parse_history(history)
-    if not turns or not is_followup(question):
+def resolve(question: Question, history: Sequence | None, vocab: Vocabulary,
+            covers: Callable[[Question, tuple[str, ...]], bool] | None = None) -> Question:
+    """The question as meant in the conversation: a follow-up merged with the previous turn (itself
+    resolved against the turns before it). `covers(question, record_ids)` says whether the previous
+    answer's records hold the question's words at least as well as any other record."""
+    turns = parse_history(history)[-MAX_TURNS:]
+    if not turns:
         return question
     previous = turns[-1]
-    base = understand(previous.question, vocab)
-    intent = question.intent if question.intent != "general" else (previous.intent or base.intent)
+    covered = bool(covers and previous.record_ids and _short(question) and covers(question, previous.record_ids))
+    if not is_followup(question, covered):
+        return question
+    base = resolve(understand(previous.question, vocab), [t.question for t in turns[:-1]], vocab)
+    return _merge(question, base, previous)
+
+
+def _short(question: Question) -> bool:
+    return sum(len(k) for k in question.keywords) <= SHORT_FOLLOWUP_CHARS
+
+
+def _merge(question: Question, base: Question, previous: Turn) -> Question:
+    """The previous question with this one's intent, scope, names and sub-questions where it has them."""
+    own_intent = detect_intent(question.flat) != "general" or question.intent == "cross_doc"
+    intent = question.intent if own_intent else (previous.intent or base.intent)
     changes = {name: getattr(question, name) for name in _SCOPE if getattr(question, name) is not None}
     if "year" in changes and "period" not in changes:
         changes["period"] = None
+    if question.leaders or question.units:
+        changes.update(leaders=question.leaders, units=question.units)
     scope_changed = any(getattr(base, name) != value for name, value in changes.items())
     asks = question.asks if any(a.wants_figure for a in question.asks) else base.asks
     merged = base.with_(text=question.text, flat=question.flat, intent=intent, asks=asks, followup=True,
-                        absent=question.absent or base.absent, query=base.text, **changes)
+                        absent=question.absent or base.absent, query=base.search_text, **changes)
     if not scope_changed and previous.record_ids:
         merged = merged.with_(record_ids=previous.record_ids)
     return merged

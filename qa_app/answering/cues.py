@@ -17,7 +17,7 @@ INTENT_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(p)
     ("participants", r"参与单位|参与部门|配合单位|协同单位|配合部门|参与的单位|参与的部门|谁参与|哪些单位参与|参与方"),
     ("lead_unit", r"牵头|牵投"),
     ("leader", r"领导|分管|分官|份管|副市长|市长|哪位|谁抓|谁主抓|抓的"),
-    ("unit", r"单位|部门|哪个局|哪家|归谁|谁负责|谁管|由谁|谁来|主管|负责的是谁|谁在负责|哪个委"),
+    ("unit", r"单位|部门|哪个局|哪家|归谁|谁.{0,2}(负责|管|抓)|由谁|谁来|主管|负责的是谁|哪个委|归口"),
     ("deadline", r"时限|完成时间|截止|什么时候|啥时候|何时|几月|哪天|多久|时间节点|期限"),
     ("status", r"按计划|按进度|计划进度|达标|是否完成|有没有完成|完成了吗|滞后|落后|进度正常|如期"),
     ("figure", r"多少|几(?!乎)|百分之几|比例是|占比"),
@@ -26,6 +26,9 @@ INTENT_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(p)
 ))
 
 INTENT_PATTERNS_BY_NAME = dict(INTENT_PATTERNS)
+
+# A count question asks about records: it names them (目标, 任务) or counts "those that ..." (的有几项).
+COUNT_SUBJECT = re.compile(r"目标|任务|事项|工作|的有|有(几|多少)(项|条)[？?]*$|共(有)?(几|多少)")
 
 # A question about a plan (the target or task wording) rather than what has been done so far.
 PLAN_WORDS = re.compile(r"要求|要|目标|计划|力争|任务|应|需|须|争取|规划")

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qa_app.answering.matching import LexicalIndex, characters, clause_score, has_figure, split_clauses, terms
+from qa_app.answering.matching import (
+    LexicalIndex,
+    characters,
+    clause_score,
+    figure_with_unit,
+    figures,
+    has_figure,
+    split_clauses,
+    terms,
+)
 from qa_app.answering.understanding import Ask, keywords
 from qa_app.answering.vocabulary import Vocabulary
 from qa_app.records import Record
@@ -29,6 +38,7 @@ class Clause:
     field: str
     text: str
     score: float
+    hints: tuple[str, ...] = ()
 
 
 def clauses_of(record: Record) -> list[tuple[str, str]]:
@@ -53,7 +63,7 @@ def best_clause(record: Record, ask: Ask, main_keywords: tuple[str, ...], vocab:
         used = progress_weights if field == "progress" else weights
         score = clause_score(text, used, chars, ask.unit_hints)
         if best is None or score > best.score:
-            best = Clause(record, field, text, score)
+            best = Clause(record, field, text, score, ask.unit_hints)
     return best
 
 
@@ -78,6 +88,21 @@ def summary(text: str, limit: int = 80) -> str:
     if len(first) + len(last) + 2 <= limit and len(parts) > 1:
         return f"{first}……{last}"
     return clip(last if len(last) <= limit else first, limit)
+
+
+def focus(text: str, limit: int, hints: tuple[str, ...] = ()) -> str:
+    """A long clause cut to `limit` characters around its figure (the one in the asked measure if
+    any), so the number is never the part that is cut away."""
+    if len(text) <= limit:
+        return text
+    found = figures(text)
+    chosen = next((m for m in found for h in hints if figure_with_unit(text[m.start():], h)), None)
+    chosen = chosen or (found[0] if found else None)
+    if chosen is None:
+        return clip(text, limit)
+    end = min(len(text), chosen.end() + 8)
+    start = max(0, end - (limit - 2))
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
 def clip(text: str, limit: int) -> str:

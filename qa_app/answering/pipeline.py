@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from qa_app.answering import compose as c
 from qa_app.answering.conversation import resolve
 from qa_app.answering.figures import Clause, best_clause
+from qa_app.answering.matching import terms
 from qa_app.answering.selection import (
     RETRIEVAL_DEPTH,
     Candidate,
@@ -31,6 +32,8 @@ MAX_QUESTION_CHARS = 500
 MIN_COVERAGE = 0.3
 SINGLE_TERM_COVERAGE = 0.6
 COMPANION_MIN = 0.5
+FOLLOWUP_COVERAGE = 0.6
+FOLLOWUP_RATIO = 0.7
 COMPANION_RATIO = 0.8
 _MEANINGFUL = re.compile(r"[\u4e00-\u9fff]")
 _CACHE = KnowledgeCache()
@@ -41,10 +44,28 @@ def answer_question(retriever, question: str, history: Sequence | None = None, m
     """Answer one question over `retriever.records`, using `retriever.search` for paraphrases."""
     text = validate(question)
     knowledge = cache.get(retriever.records)
-    understood = resolve(understand(text, knowledge.vocab), history, knowledge.vocab)
+    understood = resolve(understand(text, knowledge.vocab), history, knowledge.vocab,
+                         covers=lambda q, ids: previous_covers(knowledge, q, ids))
     reply, intent = respond(retriever, knowledge, understood, mode)
     return Answer(question=text, short=reply.short, answer=reply.answer, citations=c.citations(reply),
                   abstained=reply.abstained, intent=intent, filters=_filters(understood, knowledge))
+
+
+def previous_covers(knowledge: Knowledge, q: Question, record_ids: tuple[str, ...]) -> bool:
+    """Whether the previous answer's records hold this question's words well, and as well as any
+    other record does (then a short question is about them: "同比增长多少？")."""
+    query_terms = terms(" ".join(q.keywords))
+    if not query_terms:
+        return False
+    wanted = set(record_ids)
+    best_previous = best_other = 0.0
+    for row, record in enumerate(knowledge.records):
+        coverage = knowledge.lexical.coverage(query_terms, row)
+        if record.id in wanted:
+            best_previous = max(best_previous, coverage)
+        else:
+            best_other = max(best_other, coverage)
+    return best_previous >= FOLLOWUP_COVERAGE and best_previous >= FOLLOWUP_RATIO * best_other
 
 
 def validate(question) -> str:

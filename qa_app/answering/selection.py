@@ -17,7 +17,7 @@ from qa_app.answering.understanding import Question, unit_matches
 from qa_app.answering.vocabulary import Vocabulary, build_vocabulary, simplify
 from qa_app.records import Hit, Record
 
-RETRIEVAL_BONUS = 0.25
+RETRIEVAL_BONUS = 0.12
 NAME_BONUS = 0.15
 RETRIEVAL_DEPTH = 10
 
@@ -77,6 +77,8 @@ def required_kind(question: Question) -> str | None:
     if question.intent in ("list", "count") and question.role and question.units:
         return "task"
     if question.intent in ("leader", "deadline", "status") or question.leaders:
+        return "target"
+    if question.intent == "progress" and question.kind is None and any(a.wants_done for a in question.asks):
         return "target"
     return question.kind
 

@@ -106,6 +106,8 @@ def _refine(question: Question) -> Question:
     """Settle intents that depend on more than wording: a cross-document figure, a plan vs progress
     figure, a question naming only a leader or unit (a list of what they are responsible for)."""
     intent = question.intent
+    if intent == "count" and not (cues.COUNT_SUBJECT.search(question.flat) or _has_filters(question)):
+        intent = "figure"
     if intent == "general" and figure_wording(question.flat):
         intent = "figure"
     if intent in ("general", "task_content", "progress") and (question.leaders or question.units) \
@@ -190,10 +192,14 @@ def keywords(flat: str, vocab: Vocabulary, leaders=(), units=(), deadline=None) 
     return tuple(p for p in parts if p)
 
 
+def _has_filters(question: Question) -> bool:
+    return bool(question.leaders or question.units or question.sections or question.deadline
+                or question.on_schedule or question.missing or question.kind)
+
+
 def _plan_question(question: Question) -> bool:
-    if question.kind == "task":
-        return True
-    return any(a.wants_plan for a in question.asks if a.wants_figure) and question.kind != "target"
+    """A figure about the plan (要求, 目标, a task) rather than what has been done."""
+    return question.kind == "task" or any(a.wants_plan for a in question.asks if a.wants_figure)
 
 
 def _is_cross(flat: str, years: tuple[int, ...]) -> bool:
