@@ -17,8 +17,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# The chat on http://$(HOST):$(PORT)/ (embed: /embed, API: /api/ask); builds index/ first if missing.
+HOST ?= 127.0.0.1
+PORT ?= 7860
 run: install
-	$(BIN)/qa corpus
+	$(BIN)/qa serve --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/ruff check qa_app tests

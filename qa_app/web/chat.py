@@ -23,6 +23,7 @@ EXAMPLES = (
 )
 PLACEHOLDER = "请输入问题，例如：雄商高铁项目由哪个单位牵头？回答会标出 [n] 并在下方列出来源记录。"
 HISTORY_TURNS = 5
+ANSWER_CONCURRENCY = 4  # answers run in threads; the engine is thread-safe
 
 # Runs once when the log is first drawn: one delegated listener serves every copy button.
 COPY_JS = """
@@ -117,7 +118,7 @@ def build_chat(service: ChatService, compact: bool = False, admin_token: str | N
                                   scale=6, elem_id="qa-question", max_length=MAX_QUESTION_CHARS * 2,
                                   container=False)
             send = gr.Button("发送", variant="primary", scale=1, min_width=56, elem_id="qa-send")
-            clear = gr.Button("清空", variant="secondary", scale=0, min_width=56, elem_id="qa-clear")
+            clear = gr.Button("清空", variant="secondary", scale=0, min_width=64, elem_id="qa-clear")
         with gr.Row(elem_id="qa-examples"):
             example_buttons = [gr.Button(q, size="sm", scale=0, elem_classes=["qa-example"]) for q in EXAMPLES]
         if admin_token and not compact:
@@ -153,10 +154,12 @@ def _wire(service, draw, turns, log, question, send, example_buttons, clear, yea
         return done, draw(done)
 
     private = {"api_visibility": "private"}
+    answering = {"show_progress": "minimal", "concurrency_limit": ANSWER_CONCURRENCY, "concurrency_id": "answer",
+                 **private}
     for trigger in (question.submit, send.click):
         trigger(start, [question, turns], [question, turns, log], show_progress="hidden", **private).then(
-            finish, [turns, year, doc], [turns, log], show_progress="minimal", **private)
+            finish, [turns, year, doc], [turns, log], **answering)
     for button in example_buttons:
         button.click(start, [button, turns], [question, turns, log], show_progress="hidden", **private).then(
-            finish, [turns, year, doc], [turns, log], show_progress="minimal", **private)
+            finish, [turns, year, doc], [turns, log], **answering)
     clear.click(lambda: ([], draw([]), ""), None, [turns, log, question], **private)

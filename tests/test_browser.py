@@ -1,0 +1,181 @@
+"""Headless Chromium through examples/intranet.html: the embedded chat answers, escapes, stays offline.
+
+Uses Debian's chromium (.ci/run installs it with apt-get) through Playwright's `executable_path`;
+Playwright's own browser download is never used. Skipped, with the reason, where chromium is missing.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from qa_app.web import ChatService, create_app, parse_embed_origins
+from tests.conftest import ROOT
+from tests.test_web import XIONGSHANG, XSS, running_server
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOT = ROOT / "eval" / "screenshot.png"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-default-apps", "--disable-domain-reliability"]
+WAIT_MS = 90_000
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                       reason="Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)"),
+]
+
+
+@contextmanager
+def portal_server():
+    """The fictional intranet portal: examples/ served as-is from another loopback port."""
+    handler = functools.partial(_QuietHandler, directory=str(ROOT / "examples"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002  (the signature is the base class's)
+        pass
+
+
+def leaves_loopback(url: str) -> bool:
+    """True for a request to any host but this machine's loopback (data:/blob: load nothing)."""
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about"):
+        return False
+    return parts.hostname not in LOOPBACK
+
+
+@pytest.mark.parametrize("url, leaves", [
+    ("http://127.0.0.1:7860/embed/", False), ("ws://localhost:1/x", False), ("data:image/png;base64,AA", False),
+    ("https://fonts.googleapis.com/css", True), ("http://10.0.0.5/x", True), ("http://[::1]:80/", False),
+])
+def test_leaves_loopback(url, leaves):
+    assert leaves_loopback(url) is leaves
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def sites(index_settings, engine):
+    """The chat on one loopback port (default framing policy), the portal on another."""
+    service = ChatService(index_settings, engine)
+    with running_server(create_app(service)) as chat, portal_server() as portal:
+        yield service, chat, portal
+
+
+@pytest.fixture()
+def watched(browser):
+    """A browser context that records every request and websocket, and any alert() dialog."""
+    context = browser.new_context(viewport={"width": 1100, "height": 760}, locale="zh-CN")
+    seen = {"requests": [], "dialogs": []}
+    context.on("request", lambda request: seen["requests"].append(request.url))
+    context.on("page", lambda page: page.on("websocket", lambda ws: seen["requests"].append(ws.url)))
+    page = context.new_page()
+    page.on("websocket", lambda ws: seen["requests"].append(ws.url))
+    page.on("dialog", lambda dialog: (seen["dialogs"].append(dialog.message), dialog.dismiss()))
+    yield page, seen
+    context.close()
+
+
+def _ask(chat, question: str, turn: int, press_enter: bool) -> None:
+    box = chat.locator("#qa-question textarea")
+    box.fill(question)
+    if press_enter:
+        box.press("Enter")
+    else:
+        chat.locator("#qa-send").click()
+    chat.locator(".qa-turn").nth(turn).locator(".qa-answer:not(.qa-pending)").wait_for(timeout=WAIT_MS)
+
+
+def test_embedded_chat_in_the_portal(sites, watched):
+    _, chat_url, portal_url = sites
+    page, seen = watched
+    page.goto(f"{portal_url}/intranet.html?chat={chat_url}")
+    chat = page.frame_locator("#qa-chat")
+    chat.locator("#qa-question textarea").wait_for(timeout=WAIT_MS)
+    loaded = len(seen["requests"])
+
+    _ask(chat, XIONGSHANG, 0, press_enter=True)
+    first = chat.locator(".qa-turn").nth(0)
+    assert first.locator(".qa-user-text").inner_text() == XIONGSHANG
+    assert "市交通运输局" in first.locator(".qa-answer-text").inner_text()
+    card = first.locator(".qa-card").first
+    card.wait_for(timeout=WAIT_MS)
+    assert card.locator("th").all_inner_texts()[:1] == ["序号"]
+    assert "牵头单位" in card.inner_text() and "市交通运输局" in card.inner_text()
+    assert "雄商高铁" in card.inner_text()
+    page.wait_for_timeout(500)  # let the log finish scrolling before the picture
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+
+    _ask(chat, XSS, 1, press_enter=False)
+    second = chat.locator(".qa-turn").nth(1)
+    assert second.locator(".qa-user-text").inner_text() == XSS
+    assert chat.locator("#qa-log img").count() == 0
+    assert seen["dialogs"] == []
+
+    outside = [url for url in seen["requests"] if leaves_loopback(url)]
+    assert outside == []
+    assert loaded > 0 and any(f"{chat_url}/embed" in url for url in seen["requests"])
+    print(f"portal + embedded chat: {loaded} requests to load, {len(seen['requests'])} in all, 0 off loopback")
+
+
+def test_full_page_and_docs_stay_offline(sites, watched):
+    _, chat_url, _ = sites
+    page, seen = watched
+    page.goto(f"{chat_url}/")
+    page.locator("#qa-question textarea").wait_for(timeout=WAIT_MS)
+    assert page.locator("#qa-year").count() == 1 and page.locator("#qa-doc").count() == 1
+    assert page.locator("#qa-admin").count() == 0  # no QA_ADMIN_TOKEN: no upload panel
+    page.locator(".qa-example").first.click()
+    page.locator(".qa-turn .qa-answer:not(.qa-pending)").first.wait_for(timeout=WAIT_MS)
+    page.locator("#qa-clear").click()
+    page.locator(".qa-placeholder").wait_for(timeout=WAIT_MS)
+    page.goto(f"{chat_url}/docs")
+    page.locator(".swagger-ui .opblock").first.wait_for(timeout=WAIT_MS)
+    assert "/api/ask" in page.locator(".swagger-ui").inner_text()
+    assert [url for url in seen["requests"] if leaves_loopback(url)] == []
+
+
+def _child_frame_url(page, timeout_s: float = 30.0) -> str:
+    """The URL the portal's iframe ends up on: the chat, or Chromium's error page when refused."""
+    for _ in range(int(timeout_s * 10)):
+        child = [f for f in page.frames if f.parent_frame is not None]
+        if child and child[0].url.startswith(("chrome-error:", "http")):
+            return child[0].url
+        page.wait_for_timeout(100)
+    return ""
+
+
+def test_other_portals_cannot_frame_the_chat(sites, watched):
+    service, _, portal_url = sites
+    page, _ = watched
+    app = create_app(service, embed_origins=parse_embed_origins("http://portal.example"))
+    with running_server(app) as locked:
+        page.goto(f"{portal_url}/intranet.html?chat={locked}")
+        assert _child_frame_url(page).startswith("chrome-error:")
