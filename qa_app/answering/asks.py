@@ -91,7 +91,7 @@ def make_ask(text: str, year: int | None = None) -> Ask:
 
 def unit_hints(text: str) -> tuple[str, ...]:
     """Measures the asked figure should carry: 多少万个 → 万个; 探访率 → %; 罚了多少 → 元; 户数 → 户."""
-    hints = [m.group(1) + m.group(2) for m in cues.MEASURE.finditer(text)]
+    hints = [m.group(1) + m.group(2).rstrip(cues.EDGE_CHARS) for m in cues.MEASURE.finditer(text)]
     hints += [m.group(1) for m in _COUNT_NOUN.finditer(text)]
     if cues.RATE_WORDS.search(text):
         hints.append("%")

@@ -14,9 +14,9 @@ from qa_app.answering.matching import (
     LexicalIndex,
     characters,
     clause_score,
-    figure_with_unit,
     figures,
     has_figure,
+    measure_follows,
     split_clauses,
     terms,
 )
@@ -96,12 +96,12 @@ def focus(text: str, limit: int, hints: tuple[str, ...] = ()) -> str:
     if len(text) <= limit:
         return text
     found = figures(text)
-    chosen = next((m for m in found for h in hints if figure_with_unit(text[m.start():], h)), None)
+    chosen = next((m for m in found for h in hints if measure_follows(text, m, h)), None)
     chosen = chosen or (found[0] if found else None)
     if chosen is None:
         return clip(text, limit)
-    end = min(len(text), chosen.end() + 8)
-    start = max(0, end - (limit - 2))
+    start = max(0, chosen.end() + 8 - (limit - 2))
+    end = min(len(text), start + limit - 2)
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 

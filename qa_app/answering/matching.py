@@ -99,14 +99,14 @@ def has_figure(text: str) -> bool:
 def figure_with_unit(clause: str, unit_hint: str) -> bool:
     """Whether the clause holds a number followed by the asked measure (个, 万个, %), allowing a
     multiplier in between (24 万元 answers 罚了多少 → 元)."""
-    if not unit_hint:
-        return False
     flat = simplify(clause)
-    for match in figures(flat):
-        rest = flat[match.end():]
-        if rest.startswith(unit_hint) or (rest[:1] in "万亿千百" and rest[1:].startswith(unit_hint)):
-            return True
-    return False
+    return bool(unit_hint) and any(measure_follows(flat, m, unit_hint) for m in figures(flat))
+
+
+def measure_follows(text: str, match: re.Match, unit_hint: str) -> bool:
+    """Whether this number of `text` is followed by the measure, maybe after 万/亿/千/百."""
+    rest = text[match.end():].lstrip()
+    return rest.startswith(unit_hint) or (rest[:1] in "万亿千百" and rest[1:].lstrip().startswith(unit_hint))
 
 
 def measure_bonus(clause: str, unit_hints: Sequence[str]) -> float:

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qa_app.answering import cues
 from qa_app.answering.matching import LexicalIndex, build_lexical_index, terms
 from qa_app.answering.understanding import Question, unit_matches
 from qa_app.answering.vocabulary import Vocabulary, build_vocabulary, simplify
@@ -76,11 +77,19 @@ def required_kind(question: Question) -> str | None:
         return "task"
     if question.intent in ("list", "count") and question.role and question.units:
         return "task"
+    if question.intent in ("list", "count") and question.kind is None:
+        return _named_kind(question.flat)
     if question.intent in ("leader", "deadline", "status") or question.leaders:
         return "target"
     if question.intent == "progress" and question.kind is None and any(a.wants_done for a in question.asks):
         return "target"
     return question.kind
+
+
+def _named_kind(flat: str) -> str | None:
+    """A list of 目标 means table rows, of 任务 the notice's tasks; both or neither: any."""
+    target, task = bool(cues.ANY_TARGET_WORD.search(flat)), bool(cues.ANY_TASK_WORD.search(flat))
+    return None if target == task else ("target" if target else "task")
 
 
 def in_scope(record: Record, question: Question, kind: str | None) -> bool:
