@@ -129,6 +129,19 @@ def test_follow_up_asking_for_other_units_and_swapping_a_name(engine):
     assert swapped.intent == "count" and swapped.short.startswith("42项")
 
 
+def test_short_follow_up_held_by_the_previous_records(engine):
+    first = ask(engine, "跨境电商前三季度进出口额多少")
+    growth = ask(engine, "同比增长多少？", [first.to_dict()])
+    assert growth.citations[0].record_id == first.citations[0].record_id
+    assert "100.6%" in growth.short
+
+
+def test_a_target_continued_on_a_second_row_names_both_leaders(engine):
+    answer = ask(engine, "绿色综合能源服务站 分管领导")
+    assert answer.citations[0].record_id == "002_f75c9825bbd5b703.txt#46"
+    assert answer.short == "聂元科、肖友华"
+
+
 def test_history_may_be_plain_questions_or_partial_dicts(engine):
     answer = ask(engine, "它的完成时限呢？", ["小荷学堂归哪个单位管？", {"bad": 1}, 7])
     assert answer.short == "10月底"

@@ -20,6 +20,7 @@ from qa_app.answering.selection import (
     Knowledge,
     KnowledgeCache,
     matching_records,
+    prefer_main,
     rank,
     required_kind,
 )
@@ -129,6 +130,8 @@ def _not_found(candidates: list[Candidate]) -> c.Reply:
 
 
 def _single(knowledge: Knowledge, q: Question, candidates: list[Candidate]) -> c.Reply:
+    if q.intent in ("unit", "leader", "deadline", "status", "lead_unit", "participants"):
+        candidates = prefer_main(candidates)
     best = candidates[0]
     record, score = best.record, best.score
     if q.intent == "unit":

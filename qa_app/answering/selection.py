@@ -8,6 +8,7 @@ the retriever's rank (which knows paraphrases), and reports the coverage so the 
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from qa_app.answering.vocabulary import Vocabulary, build_vocabulary, simplify
 from qa_app.records import Hit, Record
 
 RETRIEVAL_BONUS = 0.12
+TOPIC_BONUS = 0.1
 NAME_BONUS = 0.15
 RETRIEVAL_DEPTH = 10
 
@@ -31,6 +33,7 @@ class Knowledge:
     vocab: Vocabulary
     lexical: LexicalIndex
     flat_text: tuple[str, ...]
+    topic_terms: tuple[frozenset, ...]
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,15 @@ class Candidate:
 def build_knowledge(records: Sequence[Record]) -> Knowledge:
     records = tuple(records)
     return Knowledge(records=records, vocab=build_vocabulary(records), lexical=build_lexical_index(records),
-                     flat_text=tuple(simplify(r.content + "|" + r.progress) for r in records))
+                     flat_text=tuple(simplify(r.content + "|" + r.progress) for r in records),
+                     topic_terms=tuple(frozenset(terms(_subject(r))) for r in records))
+
+
+def _subject(record: Record) -> str:
+    """What a record is about: a task's heading sentence, a target's first clause."""
+    if record.kind == "task":
+        return record.content.split("。")[0]
+    return re.split(r"[,，;；。]", record.content)[0]
 
 
 class KnowledgeCache:
@@ -161,9 +172,25 @@ def rank(knowledge: Knowledge, question: Question, hits: Sequence[Hit], kind: st
         record = knowledge.records[row]
         coverage, matched = knowledge.lexical.overlap(query_terms, row) if query_terms else (0.0, 0)
         score = coverage + _bonus(record, knowledge.flat_text[row], question, hit_rank.get(record.id))
+        if query_terms:
+            in_subject = sum(1 for t in set(query_terms) if t in knowledge.topic_terms[row])
+            score += TOPIC_BONUS * in_subject / len(set(query_terms))
         out.append(Candidate(record, coverage, score, matched))
     out.sort(key=lambda c: (-c.score, -c.coverage))
     return out
+
+
+def prefer_main(candidates: list[Candidate]) -> list[Candidate]:
+    """A continuation row (#46-2) adds a leader/unit to the target above it, which holds them all:
+    for a question about those fields, answer from the main row when it is a candidate too."""
+    first = candidates[0].record.id
+    if "-" not in first.rsplit("#", 1)[-1]:
+        return candidates
+    main = first.rsplit("-", 1)[0]
+    for i, candidate in enumerate(candidates):
+        if candidate.record.id == main:
+            return [candidate, *candidates[:i], *candidates[i + 1:]]
+    return candidates
 
 
 def _bonus(record: Record, flat: str, question: Question, hit_rank: int | None) -> float:
