@@ -152,8 +152,14 @@ def test_full_page_and_docs_stay_offline(sites, watched):
     page.locator("#qa-question textarea").wait_for(timeout=WAIT_MS)
     assert page.locator("#qa-year").count() == 1 and page.locator("#qa-doc").count() == 1
     assert page.locator("#qa-admin").count() == 0  # no QA_ADMIN_TOKEN: no upload panel
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=chat_url)
     page.locator(".qa-example").first.click()
-    page.locator(".qa-turn .qa-answer:not(.qa-pending)").first.wait_for(timeout=WAIT_MS)
+    answer = page.locator(".qa-turn .qa-answer:not(.qa-pending)").first
+    answer.wait_for(timeout=WAIT_MS)
+    answer.locator(".qa-copy").click()
+    page.wait_for_function("() => document.querySelector('.qa-copy').textContent === '已复制'", timeout=WAIT_MS)
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert copied.startswith(answer.locator(".qa-answer-text").inner_text().strip()) and "\n来源：\n[1] " in copied
     page.locator("#qa-clear").click()
     page.locator(".qa-placeholder").wait_for(timeout=WAIT_MS)
     page.goto(f"{chat_url}/docs")

@@ -245,6 +245,7 @@ def test_api_follow_up_with_history(client):
     ({"question": "   "}, "问题为空"),
     ({"question": "问" * 501}, "501 个字"),
     ({"question": "问" * 500}, None),  # exactly 500: accepted
+    ({"question": "参与单位有哪些？", "history": [{"question": 5, "citations": "x"}]}, None),  # odd history: no 500
     ({}, "缺少 question"),
     ({"question": 5}, "question 必须是文字"),
     ({"question": "雄商高铁", "history": "上一轮"}, "history"),
