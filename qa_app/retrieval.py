@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
@@ -52,6 +53,62 @@ def _name_in(name: str, names: Sequence[str]) -> bool:
     return any(wanted in normalize(fold_variants(n)) for n in names)
 
 
+class FilterColumns:
+    """Per-field row arrays: the same test as `Filters.matches`, as a few numpy operations.
+
+    A Python loop over a million records takes seconds per question; these columns are built once.
+    """
+
+    def __init__(self, records: Sequence[Record]):
+        self.size = len(records)
+        self.year = np.array([np.nan if r.year is None else r.year for r in records], dtype=np.float64)
+        self.codes = {name: _codes([getattr(r, name) for r in records]) for name in ("period", "kind", "doc")}
+        self.leaders = _rows_by_name([r.leaders for r in records])
+        self.units = _rows_by_name([r.units + r.lead_units + r.participating_units for r in records])
+
+    def rows(self, filters: Filters) -> np.ndarray:
+        mask = np.ones(self.size, dtype=bool)
+        if filters.year is not None:
+            mask &= self.year == filters.year
+        for name in ("period", "kind", "doc"):
+            wanted = getattr(filters, name)
+            if wanted:
+                table, codes = self.codes[name]
+                mask &= codes == table.get(wanted, -1)
+        for wanted, by_name in ((filters.leader, self.leaders), (filters.unit, self.units)):
+            if wanted:
+                mask &= _name_mask(wanted, by_name, self.size)
+        return np.flatnonzero(mask).astype(np.int64)
+
+
+def _codes(values: list[str]) -> tuple[dict[str, int], np.ndarray]:
+    table: dict[str, int] = {}
+    codes = np.array([table.setdefault(v, len(table)) for v in values], dtype=np.int32)
+    return table, codes
+
+
+def _rows_by_name(names_per_row: list[Sequence[str]]) -> dict[str, np.ndarray]:
+    rows: dict[str, list[int]] = {}
+    folded: dict[str, str] = {}
+    for row, names in enumerate(names_per_row):
+        for name in names:
+            key = folded.get(name)
+            if key is None:
+                key = folded[name] = normalize(fold_variants(name))
+            rows.setdefault(key, []).append(row)
+    return {key: np.array(found, dtype=np.int64) for key, found in rows.items()}
+
+
+def _name_mask(name: str, by_name: dict[str, np.ndarray], size: int) -> np.ndarray:
+    """Rows naming anything that contains `name`, as `_name_in` decides it."""
+    wanted = normalize(fold_variants(name))
+    mask = np.zeros(size, dtype=bool)
+    for key, rows in by_name.items():
+        if wanted in key:
+            mask[rows] = True
+    return mask
+
+
 def rrf_fuse(rankings: Sequence[Sequence[str]], weights: Sequence[float], k: int = 60) -> list[tuple[str, float]]:
     """Weighted reciprocal-rank fusion: score(d) = Σ w_i / (k + rank_i(d)), ranks from 1."""
     scores: dict[str, float] = {}
@@ -77,11 +134,18 @@ class Retriever:
         self.rrf_k = rrf_k
         self.depth = depth
         self._row_of = {r.id: i for i, r in enumerate(self.records)}
+        self._columns: FilterColumns | None = None
+        self._columns_lock = threading.Lock()
 
     def allowed_rows(self, filters: Filters | None) -> np.ndarray | None:
+        """Rows passing the filters (ascending), or None for no filter; columns are built on first use."""
         if filters is None or filters.is_empty():
             return None
-        return np.array([i for i, r in enumerate(self.records) if filters.matches(r)], dtype=np.int64)
+        if self._columns is None:
+            with self._columns_lock:
+                if self._columns is None:
+                    self._columns = FilterColumns(self.records)
+        return self._columns.rows(filters)
 
     def lexical(self, query: str, depth: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
         return self.index.lexical.search(self.index.tokenizer(query), depth, allowed)

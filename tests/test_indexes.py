@@ -14,6 +14,7 @@ from qa_app.indexes import (
     VectorIndex,
     build_index,
     chunk_text,
+    dense,
     load_index,
     store,
     vocabulary_words,
@@ -129,13 +130,35 @@ def test_manifest_records_model_dimension_and_versions(small_corpus, embedder):
     assert {"faiss-cpu", "bm25s", "jieba"} <= set(manifest["versions"])
 
 
-def test_large_corpora_switch_to_hnsw_with_high_recall():
+def _clustered(rng, count, dim=32, centres=40, spread=0.35):
+    """Embedding-like vectors: points scattered around topic centres, normalised."""
+    middle = rng.normal(size=(centres, dim))
+    vectors = middle[rng.integers(0, centres, count)] + rng.normal(scale=spread, size=(count, dim))
+    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_large_corpora_switch_to_ivf_with_high_recall():
     rng = np.random.default_rng(7)
-    vectors = rng.normal(size=(3000, 32)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors = _clustered(rng, 6000)
     exact = VectorIndex.build(vectors)
     approx = VectorIndex.build(vectors, exact_limit=1000)
-    assert exact.kind == "flat" and approx.kind == "hnsw"
-    queries = vectors[:50] + rng.normal(scale=0.05, size=(50, 32)).astype(np.float32)
+    assert exact.kind == "flat" and approx.kind == "ivf"
+    queries = _clustered(np.random.default_rng(8), 50)
     overlap = [len({r for r, _ in exact.search(q, 10)} & {r for r, _ in approx.search(q, 10)}) / 10 for q in queries]
     assert np.mean(overlap) >= 0.95
+
+
+def test_approximate_index_round_trip_and_filtered_search(tmp_path, monkeypatch):
+    rng = np.random.default_rng(9)
+    vectors = _clustered(rng, 3000)
+    approx = VectorIndex.build(vectors, exact_limit=1000)
+    approx.save(tmp_path / "dense.faiss")
+    loaded = VectorIndex.load(tmp_path / "dense.faiss", vectors)
+    assert loaded.kind == "ivf" and loaded.search(vectors[5], 3) == approx.search(vectors[5], 3)
+    allowed = np.arange(0, 3000, 3)
+    subset = loaded.search(vectors[5], 10, allowed)  # 1000 rows: scored exactly
+    assert {r for r, _ in subset} <= set(allowed.tolist())
+    monkeypatch.setattr(dense, "FILTER_SUBSET_LIMIT", 100)  # now through the index with a selector
+    probed = loaded.search(vectors[5], 10, allowed)
+    assert {r for r, _ in probed} <= set(allowed.tolist())
+    assert len({r for r, _ in probed} & {r for r, _ in subset}) >= 9

@@ -9,7 +9,7 @@ import pytest
 
 from qa_app.errors import BadQuestion
 from qa_app.records import Record
-from qa_app.retrieval import Filters, rrf_fuse
+from qa_app.retrieval import FilterColumns, Filters, rrf_fuse
 from qa_app.text import normalize
 from tests.conftest import ROOT
 
@@ -46,6 +46,21 @@ def _record(**fields) -> Record:
 )
 def test_filters_match(filters, record, expected):
     assert filters.matches(record) is expected
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(year=2021), Filters(year=2023, period="三季度"), Filters(kind="task"), Filters(leader="曹 臨"),
+        Filters(unit="交投集团"), Filters(unit="市商务局", kind="task"), Filters(doc="001_d46b2bc31c3b0751.txt"),
+        Filters(year=2024), Filters(period="一季度", unit="科技局"), Filters(leader="王忠想", unit="市住房城乡建设局"),
+    ],
+)
+def test_filter_columns_agree_with_matches(corpus, filters):
+    """The vectorised filter used by the retriever selects exactly the rows `Filters.matches` accepts."""
+    records = corpus.records
+    expected = [i for i, r in enumerate(records) if filters.matches(r)]
+    assert FilterColumns(records).rows(filters).tolist() == expected
 
 
 def test_keyword_query_finds_both_documents(engine):

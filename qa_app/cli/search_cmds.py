@@ -25,6 +25,8 @@ def _line(data) -> str:
 def build(settings: Settings, quiet: bool) -> None:
     """Build or refresh the index (only new or changed records are embedded)."""
     report = build_index(settings, progress=not quiet)
+    for line in report.get("skipped", []):
+        click.echo(f"skipped {line}", err=True)
     if not report["changed"]:
         click.echo(f"index is up to date: {report['records']} records ({settings.index_dir})")
         return

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import time
@@ -32,6 +33,8 @@ from qa_app.settings import Settings
 
 FORMAT = 1
 CURRENT = "CURRENT"
+LOADING_ERRORS = (OSError, ValueError, KeyError, TypeError, RuntimeError)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -148,14 +151,18 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
                 exact_limit: int = EXACT_LIMIT) -> dict:
     """Build (or refresh) the index for the corpus; returns what was done, with timings."""
     started = time.perf_counter()
-    records = list(load_corpus(settings.corpus_dir).records)
+    corpus = load_corpus(settings.corpus_dir)
+    records = list(corpus.records)
+    skipped = [f"{s.where}: {s.reason}" for s in corpus.all_skipped()]
     model_id = embedder.model_id if embedder else model_id_for(settings)
     digest = corpus_hash(records, model_id)
     index_dir = Path(settings.index_dir)
     current = _current_folder(index_dir)
-    if current is not None and _manifest_hash(current) == digest:
+    if current is None and (index_dir / CURRENT).exists():
+        log.warning("the index in %s has an unreadable %s pointer; rebuilding it", index_dir, CURRENT)
+    if current is not None and _up_to_date(current, digest, model_id):
         return {"changed": False, "records": len(records), "embedded": 0, "reused": len(records),
-                "seconds": round(time.perf_counter() - started, 3), "version": current.name}
+                "seconds": round(time.perf_counter() - started, 3), "version": current.name, "skipped": skipped}
     embedder = embedder or load_embedder(settings)
     chunks = [chunk_text(r) for r in records]
     keys = [text_key(model_id, c) for c in chunks]
@@ -169,7 +176,23 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
     os.replace(building, index_dir / version)
     _publish(index_dir, version)
     return {"changed": True, "records": len(records), "embedded": embedded, "reused": len(records) - embedded,
-            "seconds": round(time.perf_counter() - started, 3), "version": version}
+            "seconds": round(time.perf_counter() - started, 3), "version": version, "skipped": skipped}
+
+
+def _up_to_date(folder: Path, digest: str, model_id: str) -> bool:
+    """Whether the live version is of this corpus and loads; a damaged one is rebuilt, with a warning."""
+    found = _manifest_hash(folder)
+    if found is None:
+        log.warning("the index in %s has an unreadable manifest; rebuilding it", folder.parent)
+    if found != digest:
+        return False
+    try:
+        _read_parts(folder, model_id)
+    except (IndexMissing, *LOADING_ERRORS) as exc:
+        log.warning("the index in %s cannot be loaded (%s: %s); rebuilding it", folder.parent,
+                    type(exc).__name__, str(exc)[:200])
+        return False
+    return True
 
 
 def _manifest_hash(folder: Path) -> str | None:
@@ -189,11 +212,18 @@ def load_index(settings: Settings) -> Index:
         return _read_version(folder, model_id_for(settings))
     except IndexMissing:
         raise
-    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+    except LOADING_ERRORS as exc:
         raise IndexMissing(f"the index in {index_dir} is damaged ({type(exc).__name__}): run `qa build`") from exc
 
 
 def _read_version(folder: Path, model_id: str) -> Index:
+    manifest, records, chunk_data, dense, lexical = _read_parts(folder, model_id)
+    return Index(folder, manifest, records, tuple(chunk_data["chunks"]), dense, lexical,
+                 Tokenizer(chunk_data["words"]))
+
+
+def _read_parts(folder: Path, model_id: str) -> tuple:
+    """Everything of a version but the tokenizer (slow to start; the words it needs are read here)."""
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     if manifest.get("format") != FORMAT:
         raise IndexMissing(f"the index in {folder.parent} has an old format: run `qa build`")
@@ -207,5 +237,4 @@ def _read_version(folder: Path, model_id: str) -> Index:
         raise IndexMissing(f"the index in {folder.parent} is damaged (sizes disagree): run `qa build`")
     dense = VectorIndex.load(folder / "dense.faiss", vectors)
     lexical = Bm25Index.load(folder / "bm25", len(records))
-    return Index(folder, manifest, records, tuple(chunk_data["chunks"]), dense, lexical,
-                 Tokenizer(chunk_data["words"]))
+    return manifest, records, chunk_data, dense, lexical

@@ -1,0 +1,194 @@
+"""Faults, through the real `qa` command: a deleted or damaged index, a killed build, unreadable files.
+
+Each test works on its own copy of a small index (one document, 53 records) built once per module.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from qa_app.engine import Engine
+from qa_app.indexes import load_index, store
+from qa_app.settings import Settings
+from tests.conftest import CORPUS_DIR, ROOT
+
+pytestmark = pytest.mark.slow
+
+F001, F003 = "001_d46b2bc31c3b0751.txt", "003_f244d3adb5876381.txt"
+QUERY = "城乡环卫一体化"
+
+
+def qa(settings: Settings, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run the real CLI (`python -m qa_app`) on the given corpus and index folders."""
+    command = [sys.executable, "-m", "qa_app", *args, "--corpus", str(settings.corpus_dir),
+               "--index", str(settings.index_dir)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+
+
+def assert_clean_failure(result: subprocess.CompletedProcess) -> None:
+    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Settings:
+    """A corpus of one document and its index, built once by `qa build`."""
+    root = tmp_path_factory.mktemp("faults")
+    (root / "corpus").mkdir()
+    shutil.copy(CORPUS_DIR / F001, root / "corpus" / F001)
+    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index")
+    result = qa(settings, "build", "--quiet")
+    assert result.returncode == 0, result.stderr
+    return settings
+
+
+@pytest.fixture()
+def site(built, tmp_path) -> Settings:
+    """A private copy of the built corpus and index."""
+    shutil.copytree(built.corpus_dir, tmp_path / "corpus")
+    shutil.copytree(built.index_dir, tmp_path / "index")
+    return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+
+
+def live_folder(settings: Settings) -> Path:
+    folder = store._current_folder(settings.index_dir)
+    assert folder is not None
+    return folder
+
+
+def searched(settings: Settings) -> list[str]:
+    result = qa(settings, "search", QUERY, "--k", "3")
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_deleted_index_folder_is_rebuilt_by_qa_build(site):
+    shutil.rmtree(site.index_dir)
+    result = qa(site, "build", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "53 records, 53 embedded" in result.stdout
+    assert len(searched(site)) == 3
+
+
+def test_deleted_index_folder_is_rebuilt_before_searching(site):
+    """`qa search` (like `qa ask` and `qa serve`) builds a missing index before answering."""
+    shutil.rmtree(site.index_dir)
+    assert len(searched(site)) == 3
+    assert len(load_index(site).records) == 53
+
+
+@pytest.mark.parametrize("name", ["vectors.npy", "dense.faiss", "records.json", "chunks.json",
+                                  "bm25/data.csc.index.npy", "bm25/vocab.index.json"])
+def test_truncated_index_file_says_so_and_qa_build_recovers(site, name):
+    path = live_folder(site) / name
+    path.write_bytes(path.read_bytes()[: max(1, path.stat().st_size // 2)])
+    result = qa(site, "build", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert_clean_failure(result)
+    assert "cannot be loaded" in result.stderr and "rebuilding it" in result.stderr
+    assert result.stdout.startswith("built ") and "53 records" in result.stdout
+    assert len(load_index(site).records) == 53
+    again = qa(site, "build", "--quiet")
+    assert again.stdout.startswith("index is up to date") and "rebuilding" not in again.stderr
+
+
+@pytest.mark.parametrize("name, message", [("manifest.json", "unreadable manifest"),
+                                           ("../CURRENT", "unreadable CURRENT pointer")])
+def test_damaged_manifest_or_pointer_is_rebuilt(site, name, message):
+    (live_folder(site) / name).write_text("{trunc", encoding="utf-8")
+    result = qa(site, "build", "--quiet")
+    assert result.returncode == 0 and message in result.stderr, result.stderr
+    assert len(searched(site)) == 3
+
+
+def test_damaged_index_is_repaired_by_search(site):
+    path = live_folder(site) / "dense.faiss"
+    path.write_bytes(path.read_bytes()[:100])
+    result = qa(site, "search", QUERY, "--k", "2")
+    assert result.returncode == 0 and len(result.stdout.splitlines()) == 2
+    assert "cannot be loaded (RuntimeError" in result.stderr and "rebuilding it" in result.stderr
+
+
+def _start_build(settings: Settings) -> subprocess.Popen:
+    command = [sys.executable, "-m", "qa_app", "build", "--quiet", "--corpus", str(settings.corpus_dir),
+               "--index", str(settings.index_dir)]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+
+
+def _kill_when(process: subprocess.Popen, ready, timeout: float = 300) -> bool:
+    """SIGKILL the process as soon as `ready()` holds; False if it finished first."""
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        if ready():
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
+            return True
+        time.sleep(0.002)
+    return False
+
+
+def _building(settings: Settings) -> list[Path]:
+    return [p for p in settings.index_dir.iterdir() if p.name.startswith(".build-")]
+
+
+@pytest.mark.parametrize("moment", ["writing", "embedding"])
+def test_build_killed_midway_keeps_previous_index(site, embedder, moment):
+    before = (site.index_dir / "CURRENT").read_text()
+    shutil.copy(CORPUS_DIR / F003, site.corpus_dir / F003)  # 54 new records to embed
+    process = _start_build(site)
+    if moment == "writing":  # the new version's folder exists and is being filled
+        killed = _kill_when(process, lambda: bool(_building(site)))
+        assert killed and _building(site), "the build was killed while writing its temporary folder"
+    else:  # a few seconds in: loading the model or embedding
+        started = time.monotonic()
+        killed = _kill_when(process, lambda: time.monotonic() - started > 4)
+        assert killed and not _building(site)
+    assert process.returncode == -signal.SIGKILL
+    assert (site.index_dir / "CURRENT").read_text() == before
+    engine = Engine.load(site, embedder=embedder)
+    assert len(engine.records) == 53 and engine.search(QUERY, k=3)
+    result = qa(site, "build", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "107 records, 54 embedded, 53 reused" in result.stdout
+    assert _building(site) == [] and len([p for p in site.index_dir.iterdir() if p.is_dir()]) == 1
+    assert len(load_index(site).records) == 107
+
+
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [
+        ("bad.txt", b"\xff\xfe\xfa\xfb" * 50, "not UTF-8 or GB18030 text"),
+        ("broken.xlsx", b"this is not a spreadsheet", "broken.xlsx"),
+        ("broken.docx", b"PK\x03\x04 truncated zip", "broken.docx"),
+        ("notes.pdf", b"%PDF-1.4", "unsupported file type .pdf"),
+    ],
+)
+def test_unreadable_corpus_file_is_reported_and_skipped(site, name, content, reason):
+    (site.corpus_dir / name).write_bytes(content)
+    listed = qa(site, "corpus")
+    assert listed.returncode == 0, listed.stderr
+    skipped = [line for line in listed.stdout.splitlines() if line.startswith(f"skipped {name}")]
+    assert len(skipped) == 1 and reason in skipped[0]
+    assert "total: 53 records" in listed.stdout
+    result = qa(site, "build", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert f"skipped {name}" in result.stderr and reason in result.stderr
+    assert "index is up to date: 53 records" in result.stdout
+
+
+def test_corpus_of_only_unreadable_files_is_one_clear_line(tmp_path):
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "bad.txt").write_bytes(b"\xff\xff\xff")
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    for args in (("corpus",), ("build", "--quiet"), ("search", QUERY)):
+        result = qa(settings, *args)
+        assert result.returncode == 1
+        assert_clean_failure(result)
+        assert result.stderr.startswith("Error: no record found in the corpus") and "bad.txt" in result.stderr
