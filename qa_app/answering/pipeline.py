@@ -34,6 +34,8 @@ MIN_COVERAGE = 0.3
 SINGLE_TERM_COVERAGE = 0.6
 COMPANION_MIN = 0.5
 FOLLOWUP_COVERAGE = 0.6
+SETTLED_COVERAGE = 0.85
+SETTLED_MARGIN = 0.3
 FOLLOWUP_RATIO = 0.7
 COMPANION_RATIO = 0.7
 _MEANINGFUL = re.compile(r"[\u4e00-\u9fff]")
@@ -116,12 +118,27 @@ def _held(knowledge: Knowledge) -> str:
 
 
 def _candidates(retriever, knowledge: Knowledge, q: Question, kind: str | None, mode: str) -> list[Candidate]:
+    """Records in scope, best first. The retriever (which knows paraphrases) is asked only when the
+    wording alone does not settle it: the best record must hold nearly all of the question's words
+    and lead the next one clearly; otherwise its ranks are folded in."""
+    if q.record_ids:
+        candidates = rank(knowledge, q, (), kind)
+        if candidates:
+            return candidates
+        q = q.with_(record_ids=())
+    candidates = rank(knowledge, q, (), kind)
+    if _settled(candidates):
+        return candidates
     hits = retriever.search(q.search_text, k=RETRIEVAL_DEPTH,
                             filters=Filters(year=q.year, period=q.period, kind=kind), mode=mode)
-    candidates = rank(knowledge, q, hits, kind)
-    if not candidates and q.record_ids:
-        candidates = rank(knowledge, q.with_(record_ids=()), hits, kind)
-    return candidates
+    return rank(knowledge, q, hits, kind)
+
+
+def _settled(candidates: list[Candidate]) -> bool:
+    if not candidates or candidates[0].coverage < SETTLED_COVERAGE:
+        return False
+    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+    return candidates[0].score - runner_up >= SETTLED_MARGIN
 
 
 def _not_found(candidates: list[Candidate]) -> c.Reply:
