@@ -66,6 +66,15 @@ def _summary_line(name: str, t: dict) -> str:
             f"failures {len(t['failures'])}")
 
 
+def _machine() -> str:
+    """The box and how busy it was: latencies are wall times, so they grow with the load."""
+    text = f"{platform.machine()}, {os.cpu_count()} CPU cores"
+    if hasattr(os, "getloadavg"):
+        one, five, _ = os.getloadavg()
+        text += f", load average {one:.1f} (1 min) / {five:.1f} (5 min) at the end"
+    return text
+
+
 @main.command("eval")
 @click.option("--questions", "questions_file", required=True, type=click.Path(path_type=Path),
               help="Question file: one JSON object a line (see eval/README.md).")
@@ -103,7 +112,7 @@ def eval_(settings: Settings, questions_file: Path, retriever: str, json_out: Pa
         meta = {"questions": str(questions_file), "n": len(questions),
                 "answerable": sum(q.type != "none" for q in questions), "model": engine.model_id,
                 "depth": DEPTH, "seconds": time.perf_counter() - started, "skipped": [str(w) for w in warnings], "units": units,
-                "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores"}
+                "machine": _machine()}
         report_out.parent.mkdir(parents=True, exist_ok=True)
         md, png = write_report(runs, report_out, meta)
         click.echo(f"report: {md}  chart: {png}", err=True)

@@ -93,7 +93,9 @@ def render_markdown(runs: dict[str, dict], meta: dict, chart_name: str | None = 
              "record's normalised text; answer accuracy: every answer group present in the short answer "
              "within 100 characters (300 for list, cross_doc); abstention: positive class = abstained, "
              "over all questions; a ratio over zero questions is —. For type `none` the accuracy column "
-             "is the share correctly abstained on.", "", BLOCKS_NOTE, ""]
+             "is the share correctly abstained on. Latency: wall time of search + answer per question (one "
+             "untimed warm-up question first), so it includes waiting for the CPU on a busy machine.", "",
+             BLOCKS_NOTE, ""]
     if meta.get("units"):
         lines += ["Searched units: " + "; ".join(f"{n} {unit}" for unit, n in meta["units"].items()) + ".", ""]
     for warning in meta.get("skipped", []):
