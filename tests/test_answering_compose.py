@@ -91,7 +91,7 @@ def test_citations_number_the_records_in_order(by_id):
 @pytest.mark.parametrize("record_id", [RAIL, HARBOUR, TEACHERS, TEACHERS_TASK])
 def test_every_figure_of_a_general_answer_is_in_the_record(by_id, record_id):
     record = by_id[record_id]
-    reply = c.compose_general(record, 1.0)
+    reply = c.compose_general([record], [1.0])
     said = re.sub(r"\[\d+\]", "", reply.answer)
     source = record.text + record.title
     assert all(n in source for n in re.findall(r"\d+(?:\.\d+)?", said))

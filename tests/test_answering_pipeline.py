@@ -46,6 +46,14 @@ def test_answers_by_intent(engine, question, intent, wanted):
     assert re.search(r"\[1\]", answer.answer) and answer.citations
 
 
+def test_a_record_named_by_its_number(engine):
+    answer = ask(engine, "2021年一季度表第78项的责任单位")
+    assert answer.short == "市生态环境局、市水务局"
+    assert [c.record_id for c in answer.citations] == ["003_f244d3adb5876381.txt#78"]
+    ambiguous = ask(engine, "第97项的完成时限")            # 97 is a row of two tables
+    assert ambiguous.abstained and "请说明年份或文件" in ambiguous.answer
+
+
 def test_every_figure_in_an_answer_is_in_a_cited_record(engine):
     for question in ("雄商高铁菏泽段前三季度完成投资多少？", "绿色建筑新增了多少平方米？",
                      "先行区任务要求新招聘多少名教师？三季度表里实际招了多少？", "跨境电商进出口额前三季度多少？"):

@@ -62,6 +62,7 @@ def test_detect_intent_is_wording_only():
     ("王昌化分管多少项目标？", {"leader": "王昌华"}),
     ("完成时限为11月底的有几项", {"deadline": "11月底"}),
     ("发改委牵头的先行区任务有多少项？", {"kind": "task", "unit": "市发展改革委", "role": "lead"}),
+    ("先行区任务第19项由谁牵头", {"kind": "task", "number": 19}),
 ])
 def test_scope_and_names(vocab, question, filters):
     assert understand(question, vocab).filters(vocab) == filters

@@ -156,16 +156,20 @@ def compose_progress(record: Record, score: float) -> Reply:
     return Reply(clip(summary(progress, SHORT_LIMIT), SHORT_LIMIT), text, (record,), (score,))
 
 
-def compose_general(record: Record, score: float) -> Reply:
-    """Everything a record says, field by field."""
-    fields = [f"内容：{tidy(record.content)}"]
-    if record.kind == "target":
-        fields += [f"分管市领导：{join_names(record.leaders)}", f"完成时限：{record.deadline or '未写明'}",
-                   f"责任单位：{join_names(record.units)}"]
-    else:
-        fields.append(unit_phrase(record))
-    text = f"{source_label(record)}[1]：" + "；".join(fields) + "。"
-    return Reply(clip(f"{topic(record)}（{unit_short(record)}）", SHORT_LIMIT), text, (record,), (score,))
+def compose_general(records: Sequence[Record], scores: Sequence[float]) -> Reply:
+    """Everything the best record (and its counterpart in the other document or year) says."""
+    parts, shorts = [], []
+    for n, record in enumerate(records, 1):
+        fields = [f"内容：{tidy(record.content).rstrip('。')}"]
+        if record.kind == "target":
+            fields += [f"分管市领导：{join_names(record.leaders)}", f"完成时限：{record.deadline or '未写明'}",
+                       f"责任单位：{join_names(record.units)}"]
+        else:
+            fields.append(unit_phrase(record))
+        parts.append(f"{source_label(record)}[{n}]：" + "；".join(fields) + "。")
+        short = f"{topic(record)}（{unit_short(record)}）"
+        shorts.append(f"{_where(record)}：{short}" if len(records) > 1 else short)
+    return Reply(clip("；".join(shorts), SHORT_LIMIT), "".join(parts), tuple(records), tuple(scores))
 
 
 def compose_list(records: Sequence[Record], scope: str) -> Reply:

@@ -92,14 +92,17 @@ def respond(retriever, knowledge: Knowledge, q: Question, mode: str) -> tuple[c.
     if q.absent:
         return c.compose_abstain(f"关于“{q.absent}”的内容（文件只含{_held(knowledge)}）"), q.intent
     if not _MEANINGFUL.search(q.flat) or not (q.keywords or q.leaders or q.units or q.record_ids
-                                               or q.intent in ("list", "count")):
+                                               or q.number is not None or q.intent in ("list", "count")):
         return c.compose_abstain("可回答的内容：没能理解这个问题，请说明要查询的目标、任务或单位"), q.intent
     if q.intent in ("list", "count"):
         return _list(knowledge, q), q.intent
     if q.intent == "cross_doc":
         return _cross_doc(retriever, knowledge, q, mode), q.intent
     candidates = _candidates(retriever, knowledge, q, required_kind(q), mode)
-    if not candidates or too_weak(candidates[0]):
+    if q.number is not None and len(candidates) > 1 and too_weak(candidates[0]):
+        return c.compose_abstain(f"唯一的第{q.number}项（多个文件都有，请说明年份或文件）",
+                                 [x.record for x in candidates[:3]], [x.score for x in candidates[:3]]), q.intent
+    if not candidates or (too_weak(candidates[0]) and q.number is None):
         return _not_found(candidates), q.intent
     return _single(knowledge, q, candidates), q.intent
 
@@ -175,7 +178,8 @@ def _single(knowledge: Knowledge, q: Question, candidates: list[Candidate]) -> c
         return c.compose_progress(record, score)
     if q.intent == "task_content":
         return c.compose_content(record, score)
-    return c.compose_general(record, score)
+    chosen = _with_companion(candidates, q, lambda r: True)
+    return c.compose_general([x.record for x in chosen], [x.score for x in chosen])
 
 
 def _clauses(knowledge: Knowledge, q: Question, record, asks) -> list[Clause]:

@@ -108,6 +108,8 @@ def in_scope(record: Record, question: Question, kind: str | None) -> bool:
         return False
     if question.period is not None and record.period != question.period:
         return False
+    if question.number is not None and record.number != question.number:
+        return False
     return kind is None or record.kind == kind
 
 

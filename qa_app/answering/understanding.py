@@ -28,6 +28,7 @@ INTENTS = ("unit", "lead_unit", "participants", "leader", "deadline", "progress"
            "task_content", "list", "count", "cross_doc", "general")
 _ROLE_LIST = re.compile(r"(牵头|参与|负责|分管)的?(哪些|哪几项)?(任务|目标|工作|事项)")
 _MISSING = re.compile(r"(没|没有|未|无|缺|空)(写|填|明确|列|标注|注明)?(的)?(牵头单位|参与单位|责任单位|完成时限|市领导|领导)")
+_NUMBER = re.compile(r"(第|序号)(\d{1,4})(项|条|号|行)?")
 _NOT_ON_SCHEDULE = re.compile(r"(未|没|没有|不|尚未)(按|完成)(计划|进度)|滞后|落后")
 _ON_SCHEDULE = re.compile(r"按计划推进的|按计划完成的|按进度推进的|完成计划进度的|已按计划")
 
@@ -50,6 +51,7 @@ class Question:
     deadline: str | None = None
     on_schedule: str | None = None
     missing: str | None = None
+    number: int | None = None
     keywords: tuple[str, ...] = ()
     asks: tuple[Ask, ...] = ()
     absent: str | None = None
@@ -61,7 +63,7 @@ class Question:
     def filters(self, vocab: Vocabulary | None = None) -> dict:
         """The structured scope as a plain dict (what Answer.filters reports)."""
         out: dict = {}
-        for name in ("year", "period", "kind", "deadline", "on_schedule", "missing"):
+        for name in ("year", "period", "kind", "number", "deadline", "on_schedule", "missing"):
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
@@ -96,6 +98,7 @@ def understand(text: str, vocab: Vocabulary) -> Question:
         period=parse_period(flat), kind=parse_kind(flat), leaders=leaders, units=units,
         role=parse_role(flat), sections=find_sections(flat, vocab), quoted=find_quoted(flat, vocab),
         deadline=deadline, on_schedule=parse_on_schedule(flat), missing=parse_missing(flat),
+        number=parse_number(flat),
         keywords=keywords(flat, vocab, leaders, units, deadline), asks=split_asks(flat, years),
     )
     absent = year_absent or _absent_period(question.period, vocab) or _other_place(flat)
@@ -153,6 +156,12 @@ def parse_role(flat: str) -> str | None:
     return None
 
 
+def parse_number(flat: str) -> int | None:
+    """A row or task named by its number: 第19项, 序号78."""
+    match = _NUMBER.search(flat)
+    return int(match.group(2)) if match else None
+
+
 def parse_on_schedule(flat: str) -> str | None:
     if _NOT_ON_SCHEDULE.search(flat):
         return "否"
@@ -172,7 +181,7 @@ def parse_missing(flat: str) -> str | None:
 
 def keywords(flat: str, vocab: Vocabulary, leaders=(), units=(), deadline=None) -> tuple[str, ...]:
     """Content words left once scope, names and question wording are cut out, as segments."""
-    text = cues.YEAR.sub("|", flat)
+    text = _NUMBER.sub("|", cues.YEAR.sub("|", flat))
     for word, _ in cues.RELATIVE_YEARS:
         text = text.replace(word, "|")
     for pattern, _ in cues.PERIODS:
