@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import ipaddress
 import os
 import socket
 
@@ -24,6 +25,30 @@ def _check_port(host: str, port: int) -> None:
             raise click.ClickException(f"cannot listen on {host}:{port}: {reason}; try --port") from None
 
 
+MIN_TOKEN_CHARS = 16
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses (127.0.0.0/8, ::1): nobody else can connect."""
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def exposure_warnings(host: str, auth_token: str | None) -> list[str]:
+    """Start-up warnings: serving other machines with no token, or with a short one."""
+    if auth_token and len(auth_token) < MIN_TOKEN_CHARS:
+        return [f"warning: QA_AUTH_TOKEN has {len(auth_token)} characters; use at least {MIN_TOKEN_CHARS} "
+                "random ones (e.g. python -c 'import secrets; print(secrets.token_urlsafe(24))')"]
+    if auth_token or is_loopback(host):
+        return []
+    return [f"warning: listening on {host} without QA_AUTH_TOKEN: anyone who can reach this machine can use "
+            "the chat and the API; set QA_AUTH_TOKEN (README, 'Access control')"]
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="QA_HOST",
               help="Address to listen on (QA_HOST); 0.0.0.0 to serve other machines.")
@@ -36,8 +61,13 @@ def _check_port(host: str, port: int) -> None:
 @click.option("--admin-token", envvar="QA_ADMIN_TOKEN", default=None, show_default=False,
               help="Enables the document upload panel for whoever enters this token (QA_ADMIN_TOKEN; "
                    "prefer the variable: options are visible to other users of the machine).")
+@click.option("--auth-token", envvar="QA_AUTH_TOKEN", default=None, show_default=False,
+              help="Require this token: API calls send 'Authorization: Bearer TOKEN', browsers log in once at "
+                   "/login (QA_AUTH_TOKEN; prefer the variable: options are visible to other users of the "
+                   "machine). Unset: no access control, fine on 127.0.0.1.")
 @settings_options
-def serve(settings: Settings, host: str, port: int, embed_origins: str, admin_token: str | None) -> None:
+def serve(settings: Settings, host: str, port: int, embed_origins: str, admin_token: str | None,
+          auth_token: str | None) -> None:
     """Serve the chat, the embeddable chat and the JSON API; builds the index first if missing."""
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     import uvicorn
@@ -48,13 +78,17 @@ def serve(settings: Settings, host: str, port: int, embed_origins: str, admin_to
         origins = parse_embed_origins(embed_origins)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--embed-origins / QA_EMBED_ORIGINS") from None
+    for line in exposure_warnings(host, auth_token or None):
+        click.echo(line, err=True)
     _check_port(host, port)
     click.echo("loading the index (building it first if missing)…", err=True)
     service = ChatService(settings, load_engine(settings, progress=True))
-    app = create_app(service, embed_origins=origins, admin_token=admin_token or None)
+    app = create_app(service, embed_origins=origins, admin_token=admin_token or None,
+                     auth_token=auth_token or None)
     health = service.health()
     base = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
     click.echo(f"{health['records']} records, model {health['model']}", err=True)
     click.echo(f"chat {base}/  ·  embed {base}/embed  ·  API {base}/api/ask  ·  docs {base}/docs"
-               f"{'  ·  upload panel on' if admin_token else ''}", err=True)
+               f"{'  ·  upload panel on' if admin_token else ''}"
+               f"{'  ·  access token required (login at /login)' if auth_token else ''}", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -47,5 +47,5 @@ class Bm25Index:
 
     @classmethod
     def load(cls, folder: Path, size: int) -> Bm25Index:
-        model = bm25s.BM25.load(str(folder), show_progress=False, verbosity=0)
+        model = bm25s.BM25.load(str(folder), show_progress=False, verbosity=0, allow_pickle=False)
         return cls(model, size)

@@ -11,6 +11,14 @@ from fastapi.responses import RedirectResponse
 from fastapi_offline import FastAPIOffline
 
 from qa_app.web.api import install_error_handlers, make_router
+from qa_app.web.auth import (
+    LOGIN_BODY_LIMIT,
+    LOGIN_PATH,
+    AccessControl,
+    Sessions,
+    document_bearer,
+    make_login_router,
+)
 from qa_app.web.chat import build_chat
 from qa_app.web.security import BodyLimit, SecurityHeaders
 from qa_app.web.service import ChatService
@@ -31,6 +39,9 @@ API_DESCRIPTION = """对菏泽市人民政府责任目标文件的问答接口�
 * 问题为空或超过 500 字 → HTTP 422，`detail` 为中文说明；请求体上限 64 KB。
 * `GET /api/health` → `{"status": "ok", "records": N, "model": "..."}`。
 """
+AUTH_DESCRIPTION = """
+* 本服务设置了访问口令：每个请求都要带 `Authorization: Bearer <口令>`，否则 HTTP 401（点右上角 Authorize 填入口令）。
+"""
 
 
 def make_theme() -> gr.themes.Base:
@@ -43,16 +54,23 @@ def _to_embed(request: Request) -> RedirectResponse:
     return RedirectResponse("embed/" + (f"?{query}" if query else ""), status_code=307)
 
 
-def create_app(service: ChatService, embed_origins: Sequence[str] = (), admin_token: str | None = None) -> FastAPI:
+def create_app(service: ChatService, embed_origins: Sequence[str] = (), admin_token: str | None = None,
+               auth_token: str | None = None) -> FastAPI:
     """Build the whole web app around one ChatService.
 
     `embed_origins` are the pages allowed to frame the chat (CSP frame-ancestors; empty: same host,
     any port). `admin_token` enables the upload panel on / for whoever enters it; None hides it.
+    `auth_token` (QA_AUTH_TOKEN) puts everything behind it: see `qa_app.web.auth`; None: open.
     """
-    app = FastAPIOffline(title="qa_app 责任目标问答 API", version="1", description=API_DESCRIPTION,
+    description = API_DESCRIPTION + (AUTH_DESCRIPTION if auth_token else "")
+    app = FastAPIOffline(title="qa_app 责任目标问答 API", version="1", description=description,
                          swagger_ui_parameters={"validatorUrl": None}, redoc_url=None)
     install_error_handlers(app)
     app.include_router(make_router(service))
+    sessions = Sessions() if auth_token else None
+    if auth_token:  # before the mount at /: Gradio has a /login of its own
+        app.include_router(make_login_router(auth_token, sessions))
+        document_bearer(app)
     app.add_api_route("/embed", _to_embed, include_in_schema=False)
     common = {"theme": make_theme(), "footer_links": [], "ssr_mode": False, "show_error": False}
     # /embed before /: a mount at / would otherwise swallow /embed.
@@ -63,5 +81,8 @@ def create_app(service: ChatService, embed_origins: Sequence[str] = (), admin_to
                         css_paths=[STATIC / "qa.css"], max_file_size=UPLOAD_LIMIT if admin_token else NO_UPLOADS_LIMIT,
                         **common)
     app.add_middleware(BodyLimit)
+    if auth_token:
+        app.add_middleware(BodyLimit, limit=LOGIN_BODY_LIMIT, prefix=LOGIN_PATH)
+        app.add_middleware(AccessControl, token=auth_token, sessions=sessions)
     app.add_middleware(SecurityHeaders, embed_origins=tuple(embed_origins))
     return app
