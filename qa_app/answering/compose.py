@@ -178,7 +178,12 @@ def compose_list(records: Sequence[Record], scope: str) -> Reply:
         return Reply("0项", f"{scope}没有符合条件的条目。")
     items = [f"{topic(r)}[{n}]" for n, r in enumerate(records, 1)]
     text = f"{scope}共{len(records)}项：" + "；".join(items) + "。"
-    return Reply(_list_short([topic(r, 60) for r in records]), text, tuple(records))
+    return Reply(_list_short([_item(r) for r in records]), text, tuple(records))
+
+
+def _item(record: Record) -> str:
+    """A list entry: a task's heading, a target's whole wording (its key words may come second)."""
+    return topic(record, 60) if record.kind == "task" else tidy(record.content).rstrip("。")
 
 
 def compose_count(records: Sequence[Record], scope: str) -> Reply:

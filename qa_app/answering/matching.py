@@ -109,14 +109,23 @@ def measure_follows(text: str, match: re.Match, unit_hint: str) -> bool:
     return rest.startswith(unit_hint) or (rest[:1] in "万亿千百" and rest[1:].lstrip().startswith(unit_hint))
 
 
+# Measures that count the same thing: a question's 多少人 is answered by 5.7万名.
+_SAME_MEASURE = {"人": ("名", "人次", "位"), "名": ("人", "位"), "个": ("处", "座", "所"), "处": ("个",),
+                 "家": ("个", "户"), "户": ("家",)}
+
+
 def measure_bonus(clause: str, unit_hints: Sequence[str]) -> float:
-    """Bonus for a number in the asked measure; a longer match (个项目 over 个) earns more."""
+    """Bonus for a number in the asked measure; a longer match (个项目 over 个) earns more, a
+    measure counting the same thing (名 for 人) a little less."""
     best = 0.0
     for hint in unit_hints:
         for size in range(len(hint), 0, -1):
             if figure_with_unit(clause, hint[:size]):
                 best = max(best, 15.0 + 3.0 * size)
                 break
+        for other in _SAME_MEASURE.get(hint[:1], ()):
+            if figure_with_unit(clause, other):
+                best = max(best, 14.0)
     return best
 
 

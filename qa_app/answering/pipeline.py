@@ -23,6 +23,7 @@ from qa_app.answering.selection import (
     prefer_main,
     rank,
     required_kind,
+    word_coverage,
 )
 from qa_app.answering.understanding import Question, understand
 from qa_app.errors import BadQuestion
@@ -32,6 +33,8 @@ from qa_app.retrieval import Filters
 MAX_QUESTION_CHARS = 500
 MIN_COVERAGE = 0.3
 SINGLE_TERM_COVERAGE = 0.6
+MIN_WORD_COVERAGE = 0.3
+MIN_BOTH_COVERAGE = 0.85
 COMPANION_MIN = 0.5
 FOLLOWUP_COVERAGE = 0.6
 SETTLED_COVERAGE = 0.85
@@ -99,20 +102,25 @@ def respond(retriever, knowledge: Knowledge, q: Question, mode: str) -> tuple[c.
     if q.intent == "cross_doc":
         return _cross_doc(retriever, knowledge, q, mode), q.intent
     candidates = _candidates(retriever, knowledge, q, required_kind(q), mode)
-    if q.number is not None and len(candidates) > 1 and too_weak(candidates[0]):
+    if q.number is not None and len(candidates) > 1 and too_weak(candidates[0], knowledge, q):
         return c.compose_abstain(f"唯一的第{q.number}项（多个文件都有，请说明年份或文件）",
                                  [x.record for x in candidates[:3]], [x.score for x in candidates[:3]]), q.intent
-    if not candidates or (too_weak(candidates[0]) and q.number is None):
+    if not candidates or (too_weak(candidates[0], knowledge, q) and q.number is None):
         return _not_found(candidates), q.intent
     return _single(knowledge, q, candidates), q.intent
 
 
-def too_weak(candidate: Candidate) -> bool:
-    """Too little of the question's wording in the best record to call it the answer: under 30% of
-    the term weight, or a single shared term (天气 in 极端天气) unless it is most of the question."""
+def too_weak(candidate: Candidate, knowledge: Knowledge, q: Question) -> bool:
+    """Too little of the question in the best record to call it the answer: under 30% of the bigram
+    weight; a single shared bigram (天气 in 极端天气) unless it is most of the question; or too few of
+    the question's whole words (足球场建设 has 市场建设's bigrams but not its 足球场)."""
     if candidate.coverage < MIN_COVERAGE:
         return True
-    return candidate.matched < 2 and candidate.coverage < SINGLE_TERM_COVERAGE
+    if candidate.matched < 2 and candidate.coverage < SINGLE_TERM_COVERAGE:
+        return True
+    row = knowledge.records.index(candidate.record)
+    words = word_coverage(knowledge, q.keywords, row)
+    return words is not None and (words < MIN_WORD_COVERAGE or candidate.coverage + words < MIN_BOTH_COVERAGE)
 
 
 def _held(knowledge: Knowledge) -> str:
@@ -215,7 +223,7 @@ def _cross_doc(retriever, knowledge: Knowledge, q: Question, mode: str) -> c.Rep
         kind = ask.kind or q.kind
         scoped = q.with_(period=ask.period, year=ask.year or q.year)
         candidates = _candidates(retriever, knowledge, scoped, kind, mode)
-        if not candidates or too_weak(candidates[0]):
+        if not candidates or too_weak(candidates[0], knowledge, q):
             continue
         best = candidates[0]
         clause = best_clause(best.record, ask, q.keywords, knowledge.vocab, knowledge.lexical,

@@ -8,16 +8,22 @@ the retriever's rank (which knows paraphrases), and reports the coverage so the 
 
 from __future__ import annotations
 
+import logging
+import math
 import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import jieba
 
 from qa_app.answering import cues
 from qa_app.answering.matching import LexicalIndex, build_lexical_index, terms
 from qa_app.answering.understanding import Question, unit_matches
 from qa_app.answering.vocabulary import Vocabulary, build_vocabulary, simplify
 from qa_app.records import Hit, Record
+
+jieba.setLogLevel(logging.WARNING)
 
 RETRIEVAL_BONUS = 0.12
 TOPIC_BONUS = 0.1
@@ -34,6 +40,7 @@ class Knowledge:
     lexical: LexicalIndex
     flat_text: tuple[str, ...]
     topic_terms: tuple[frozenset, ...]
+    words: jieba.Tokenizer = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,32 @@ def build_knowledge(records: Sequence[Record]) -> Knowledge:
     records = tuple(records)
     return Knowledge(records=records, vocab=build_vocabulary(records), lexical=build_lexical_index(records),
                      flat_text=tuple(simplify(r.content + "|" + r.progress) for r in records),
-                     topic_terms=tuple(frozenset(terms(_subject(r))) for r in records))
+                     topic_terms=tuple(frozenset(terms(_subject(r))) for r in records),
+                     words=_word_tokenizer())
+
+
+def _word_tokenizer() -> jieba.Tokenizer:
+    """A private jieba instance (initialised here, read-only afterwards, so threads may share it)."""
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+def word_coverage(knowledge: Knowledge, keywords: Sequence[str], row: int) -> float | None:
+    """Share of the question's words (jieba, two characters or more; weighted by how rare they are in
+    the records) that a record holds. Bigrams can match across word boundaries (足球场建设 ~ 市场建设);
+    whole words cannot, which is what tells "not in the documents" from a paraphrase."""
+    words = [w for k in keywords for w in knowledge.words.lcut(k) if len(w) >= 2]
+    if not words:
+        return None
+    total = got = 0.0
+    for word in words:
+        df = sum(1 for text in knowledge.flat_text if word in text)
+        weight = math.log(1 + len(knowledge.records) / df) if df else math.log(1 + len(knowledge.records))
+        total += weight
+        if word in knowledge.flat_text[row]:
+            got += weight
+    return got / total
 
 
 def _subject(record: Record) -> str:
