@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
+from qa_app.answering import answer_question, understand
+from qa_app.answering.selection import KnowledgeCache, matching_records
 from qa_app.embedding import Embedder, load_embedder
 from qa_app.errors import IndexMissing
 from qa_app.indexes import build_index, load_index
@@ -17,6 +19,7 @@ from qa_app.text import without_surrogates
 class Engine:
     settings: Settings
     retriever: Retriever
+    knowledge: KnowledgeCache = field(default_factory=KnowledgeCache, init=False, repr=False)
 
     @classmethod
     def load(cls, settings: Settings, build_if_missing: bool = False, progress: bool = True,
@@ -46,12 +49,38 @@ class Engine:
         row = self.retriever.row_of(record_id)
         return None if row is None else self.records[row]
 
-    def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
+    def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: str = "hybrid",
+               scope: bool = True) -> list[Hit]:
+        """Search; without explicit filters, the year, period and document kind a question names
+        ("2021年一季度…", "先行区任务里…") become filters, unless that leaves nothing to search."""
+        if (filters is None or filters.is_empty()) and scope and without_surrogates(query).strip():
+            understood, matched = self.scope_of(query)
+            if matched:
+                hits = self.retriever.search(query, k=k, mode=mode, within=matched)
+                if len(hits) < k:
+                    seen = {h.record_id for h in hits}
+                    rest = [h for h in self.retriever.search(query, k=k, filters=understood, mode=mode)
+                            if h.record_id not in seen]
+                    hits += [replace(h, rank=len(hits) + n) for n, h in enumerate(rest[: k - len(hits)], 1)]
+                return hits
+            if understood is not None:
+                hits = self.retriever.search(query, k=k, filters=understood, mode=mode)
+                if hits:
+                    return hits
         return self.retriever.search(query, k=k, filters=filters, mode=mode)
 
-    def answer(self, question: str, history: list | None = None, mode: str = "hybrid") -> Answer:
-        from qa_app.answering import answer_question
+    def scope_of(self, query: str) -> tuple[Filters | None, list[str]]:
+        """The year, period and kind a question names, as filters; and for a list or count question,
+        the ids of every record its structured conditions select (what the answer counts)."""
+        knowledge = self.knowledge.get(self.records)
+        question = understand(without_surrogates(query).strip(), knowledge.vocab)
+        scope = Filters(year=question.year, period=question.period, kind=question.kind)
+        matched = []
+        if question.intent in ("list", "count") and not question.absent:
+            matched = [r.id for r in matching_records(knowledge, question)]
+        return (None if scope.is_empty() else scope), matched
 
+    def answer(self, question: str, history: list | None = None, mode: str = "hybrid") -> Answer:
         if isinstance(question, str):
             question = without_surrogates(question)  # echoed in the Answer, which must encode as UTF-8
-        return answer_question(self.retriever, question, history or [], mode=mode)
+        return answer_question(self.retriever, question, history or [], mode=mode, cache=self.knowledge)

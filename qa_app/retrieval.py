@@ -154,13 +154,18 @@ class Retriever:
         vector = self.embedder.embed_queries([fold_variants(query)])[0]
         return self.index.dense.search(vector, depth, allowed)
 
-    def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
-        """The k best records for a query, after applying the filters to both legs."""
+    def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: str = "hybrid",
+               within: Sequence[str] | None = None) -> list[Hit]:
+        """The k best records for a query, after applying the filters (and, when given, the set of
+        record ids to search `within`) to both legs."""
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
         if not normalize(query):
             raise BadQuestion("问题为空，请输入要查询的内容。")
         allowed = self.allowed_rows(filters)
+        if within is not None:
+            rows = np.array(sorted({self._row_of[i] for i in within if i in self._row_of}), dtype=np.int64)
+            allowed = rows if allowed is None else np.intersect1d(allowed, rows)
         if allowed is not None and len(allowed) == 0:
             return []
         depth = max(self.depth, k)

@@ -113,3 +113,24 @@ def test_dev_questions_are_in_the_top_five(engine):
         if not any(e in normalize(h.record.text) for h in hits for e in evidence):
             misses.append(q["id"])
     assert misses == []
+
+
+def test_search_takes_scope_from_the_question(engine):
+    hits = engine.search("先行区任务里支持天骄生物加快上市那项", k=3)
+    assert hits and all(h.record.kind == "task" for h in hits)
+    assert hits[0].record_id == "004_a6d61ab50cb7c05a.txt#62"
+    assert all(h.record.year == 2021 for h in engine.search("2021年一季度老旧小区改造", k=5))
+    assert engine.search("2021年一季度老旧小区改造", k=5, scope=False)[0].record.year is not None
+
+
+def test_count_question_ranks_the_counted_records_first(engine):
+    counted = [r for r in engine.records if r.year == 2021 and r.deadline == "11月底"]
+    hits = engine.search("2021年一季度表里完成时限为11月底的有几项？", k=5)
+    assert {h.record_id for h in hits[: len(counted)]} == {r.id for r in counted}
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+
+
+def test_search_within_a_set_of_records(engine):
+    within = ["000_dd67d59bfaf7e311.txt#97", "004_a6d61ab50cb7c05a.txt#45"]
+    hits = engine.retriever.search("污水治理", k=5, within=within)
+    assert sorted(h.record_id for h in hits) == sorted(within)
