@@ -96,7 +96,8 @@ def respond(retriever, knowledge: Knowledge, q: Question, mode: str) -> tuple[c.
         return c.compose_abstain(f"关于“{q.absent}”的内容（文件只含{_held(knowledge)}）"), q.intent
     if not _MEANINGFUL.search(q.flat) or not (q.keywords or q.leaders or q.units or q.record_ids
                                                or q.number is not None or q.intent in ("list", "count")):
-        return c.compose_abstain("可回答的内容：没能理解这个问题，请说明要查询的目标、任务或单位"), q.intent
+        return c.compose_abstain("与此相关的内容：没能理解这个问题，请说明要查询的目标、任务或单位，"
+                                 "例如“雄商高铁菏泽段工程的责任单位是哪个？”"), q.intent
     if q.intent in ("list", "count"):
         return _list(knowledge, q), q.intent
     if q.intent == "cross_doc":
