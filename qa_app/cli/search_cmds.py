@@ -48,8 +48,8 @@ def _filter_options(func):
     return func
 
 
-def _result(engine: Engine, query: str, k: int, filters: Filters, mode: str) -> dict:
-    hits = engine.search(query, k=k, filters=filters, mode=mode)
+def _result(engine: Engine, query: str, k: int, filters: Filters, mode: str, scope: bool = True) -> dict:
+    hits = engine.search(query, k=k, filters=filters, mode=mode, scope=scope)
     return {"query": query, "hits": [h.to_dict() for h in hits]}
 
 
@@ -74,9 +74,10 @@ def _batch(engine: Engine, path: str, k: int, filters: Filters, mode: str) -> No
 @click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True, help="Retriever.")
 @click.option("--batch", "batch_file", default=None, help="JSONL file of {\"id\", \"question\"} (- for stdin).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--no-scope", is_flag=True, help="Do not take year/period/kind filters from the query's wording.")
 @_filter_options
 @settings_options
-def search(settings: Settings, query, k, mode, batch_file, as_json, **filter_values) -> None:
+def search(settings: Settings, query, k, mode, batch_file, as_json, no_scope, **filter_values) -> None:
     """Find the records best matching QUERY (hybrid BM25 + dense, with filters)."""
     filters = Filters(**filter_values)
     if not query and not batch_file:
@@ -85,7 +86,7 @@ def search(settings: Settings, query, k, mode, batch_file, as_json, **filter_val
     if batch_file:
         _batch(engine, batch_file, k, filters, mode)
         return
-    result = _result(engine, query, k, filters, mode)
+    result = _result(engine, query, k, filters, mode, scope=not no_scope)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
