@@ -8,35 +8,15 @@ import sys
 import click
 
 from qa_app.cli import main, settings_options
+from qa_app.cli.batch import run_batch
 from qa_app.engine import Engine
-from qa_app.errors import QAError
 from qa_app.retrieval import MODES
 from qa_app.settings import Settings
-
-
-def _line(data) -> str:
-    return json.dumps(data, ensure_ascii=False)
 
 
 def _history(item: dict) -> list:
     history = item.get("history")
     return history if isinstance(history, list) else []
-
-
-def _batch(engine: Engine, path: str, mode: str) -> None:
-    """One answer JSON per input line, carrying its id; a bad line gets a message on stderr."""
-    with click.open_file(path, encoding="utf-8") as handle:
-        for number, raw in enumerate(handle, 1):
-            if not raw.strip():
-                continue
-            try:
-                item = json.loads(raw)
-                if not isinstance(item, dict) or not isinstance(item.get("question"), str):
-                    raise ValueError("each line must be an object with a string \"question\"")
-                answer = engine.answer(item["question"], _history(item), mode=mode)
-                click.echo(_line({"id": item.get("id"), **answer.to_dict()}))
-            except (ValueError, QAError) as exc:
-                click.echo(f"{path}:{number}: skipped ({type(exc).__name__}: {exc})", err=True)
 
 
 def _print(answer: dict) -> None:
@@ -64,7 +44,7 @@ def ask(settings: Settings, question, as_json, batch_file, mode) -> None:
         raise click.UsageError("give a QUESTION or --batch FILE")
     engine = Engine.load(settings, build_if_missing=True, progress=sys.stderr.isatty())
     if batch_file:
-        _batch(engine, batch_file, mode)
+        run_batch(batch_file, lambda item: engine.answer(item["question"], _history(item), mode=mode).to_dict())
         return
     answer = engine.answer(question, [], mode=mode).to_dict()
     if as_json:

@@ -8,15 +8,11 @@ import sys
 import click
 
 from qa_app.cli import main, settings_options
+from qa_app.cli.batch import run_batch
 from qa_app.engine import Engine
-from qa_app.errors import QAError
 from qa_app.indexes import build_index
 from qa_app.retrieval import MODES, Filters
 from qa_app.settings import Settings
-
-
-def _line(data) -> str:
-    return json.dumps(data, ensure_ascii=False)
 
 
 @main.command()
@@ -53,21 +49,6 @@ def _result(engine: Engine, query: str, k: int, filters: Filters, mode: str, sco
     return {"query": query, "hits": [h.to_dict() for h in hits]}
 
 
-def _batch(engine: Engine, path: str, k: int, filters: Filters, mode: str) -> None:
-    """One result per input line, carrying its id; a bad line gets an error line, not a stop."""
-    with click.open_file(path, encoding="utf-8") as handle:
-        for number, raw in enumerate(handle, 1):
-            if not raw.strip():
-                continue
-            try:
-                item = json.loads(raw)
-                question = item["question"]
-                result = _result(engine, str(question), k, filters, mode)
-                click.echo(_line({"id": item.get("id"), **result}))
-            except (ValueError, KeyError, TypeError, QAError) as exc:
-                click.echo(f"{path}:{number}: skipped ({type(exc).__name__}: {exc})", err=True)
-
-
 @main.command()
 @click.argument("query", required=False)
 @click.option("--k", default=5, show_default=True, type=click.IntRange(1, 100), help="How many hits.")
@@ -84,7 +65,7 @@ def search(settings: Settings, query, k, mode, batch_file, as_json, no_scope, **
         raise click.UsageError("give a QUERY or --batch FILE")
     engine = Engine.load(settings, build_if_missing=True, progress=sys.stderr.isatty())
     if batch_file:
-        _batch(engine, batch_file, k, filters, mode)
+        run_batch(batch_file, lambda item: _result(engine, item["question"], k, filters, mode, not no_scope))
         return
     result = _result(engine, query, k, filters, mode, scope=not no_scope)
     if as_json:
