@@ -1,8 +1,8 @@
 """Inner-product search over normalised vectors: exact for small corpora, IVF above a threshold.
 
-IVF rather than HNSW: on two cores HNSW (M=32) adds ~3k vectors/s, so a million records would take
-minutes to index, while IVF trains its coarse quantizer on a sample and adds a million in ~30 s with
-recall@10 ≥ 0.95 at the probe count below (measured by `make bench`, see bench/README.md).
+IVF rather than HNSW: on two busy cores HNSW (M=32) added ~3k vectors/s, so a million records would take
+minutes to index, while IVF trains its coarse quantizer on a sample and adds a million in ~8 s, with
+recall@10 0.99 at the probe count below (measured by `make bench`, see bench/README.md).
 """
 
 from __future__ import annotations
