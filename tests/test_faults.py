@@ -76,6 +76,7 @@ def test_deleted_index_folder_is_rebuilt_by_qa_build(site):
     shutil.rmtree(site.index_dir)
     result = qa(site, "build", "--quiet")
     assert result.returncode == 0, result.stderr
+    assert f"no index in {site.index_dir} yet; building it" in result.stderr
     assert f"{ROWS} records, {ROWS} embedded" in result.stdout
     assert len(searched(site)) == 3
 

@@ -158,3 +158,12 @@ def test_undecodable_file_is_skipped(tmp_path, corpus):
     loaded = load_corpus(tmp_path)
     assert len(loaded.records) == len(source.records)
     assert any(s.file == "bad.txt" for s in loaded.all_skipped())
+
+
+def test_broken_link_in_corpus_is_reported(tmp_path):
+    shutil.copy(CORPUS_DIR / F001, tmp_path / F001)
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "no-such-file.txt")
+    loaded = load_corpus(tmp_path)
+    assert len(loaded.records) == 53
+    assert [s.file for s in loaded.all_skipped()] == ["gone.txt"]
+    assert "cannot read" in loaded.all_skipped()[0].reason

@@ -160,6 +160,8 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
     current = _current_folder(index_dir)
     if current is None and (index_dir / CURRENT).exists():
         log.warning("the index in %s has an unreadable %s pointer; rebuilding it", index_dir, CURRENT)
+    elif current is None:
+        log.warning("no index in %s yet; building it from %d records", index_dir, len(records))
     if current is not None and _up_to_date(current, digest, model_id):
         return {"changed": False, "records": len(records), "embedded": 0, "reused": len(records),
                 "seconds": round(time.perf_counter() - started, 3), "version": current.name, "skipped": skipped}

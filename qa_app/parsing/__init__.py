@@ -154,9 +154,11 @@ def _unique_ids(found: list[Record], used: set[str], sheet: str) -> list[Record]
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
+    """Every document entry of the folder; a broken link is kept so that reading it is reported."""
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder not found: {corpus_dir}")
-    return sorted(p for p in corpus_dir.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
+    return sorted(p for p in corpus_dir.iterdir()
+                  if (p.is_file() or p.is_symlink()) and not p.is_dir() and not p.name.startswith((".", "~$")))
 
 
 def parse_file(path: Path, name: str | None = None) -> Document:
