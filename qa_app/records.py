@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields
 
 TARGET = "target"
 TASK = "task"
 
 _LIST_FIELDS = ("leaders", "units", "lead_units", "participating_units")
+_CONTINUATION = re.compile(r"^(?P<parent>[^#]+#[^#]+)-\d+$")
+
+
+def parent_id(record_id: str) -> str | None:
+    """The target a continuation row (id `<file>#<number>-2`) continues; None for any other record."""
+    match = _CONTINUATION.match(record_id)
+    return match.group("parent") if match else None
+
+
+def one_per_target(records: list[Record]) -> list[Record]:
+    """Drop continuation rows whose target is in the list too: the target already carries their
+    leader and unit, and a count must count the target once."""
+    present = {r.id for r in records}
+    return [r for r in records if parent_id(r.id) not in present]
 
 
 @dataclass(frozen=True)

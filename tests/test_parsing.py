@@ -9,6 +9,7 @@ import pytest
 from qa_app.errors import CorpusError
 from qa_app.parsing import load_corpus, parse_lines
 from qa_app.parsing.units import split_leaders, split_units, unglue
+from qa_app.records import one_per_target, parent_id
 from tests.conftest import CORPUS_DIR
 
 F000, F001, F002, F003, F004 = (
@@ -167,3 +168,18 @@ def test_broken_link_in_corpus_is_reported(tmp_path):
     assert len(loaded.records) == 53
     assert [s.file for s in loaded.all_skipped()] == ["gone.txt"]
     assert "cannot read" in loaded.all_skipped()[0].reason
+
+
+@pytest.mark.parametrize(
+    "record_id, parent",
+    [(f"{F002}#40-2", f"{F002}#40"), (f"{F002}#40", None), ("y.xlsx#二季度!1-2", "y.xlsx#二季度!1"),
+     ("q-1.xlsx#7", None)],
+)
+def test_parent_of_a_continuation_row(record_id, parent):
+    assert parent_id(record_id) == parent
+
+
+def test_one_per_target_keeps_a_continuation_row_alone(by_id):
+    target, continuation = by_id[f"{F002}#40"], by_id[f"{F002}#40-2"]
+    assert one_per_target([target, continuation]) == [target]
+    assert one_per_target([continuation]) == [continuation]

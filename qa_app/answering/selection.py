@@ -21,7 +21,7 @@ from qa_app.answering import cues
 from qa_app.answering.matching import LexicalIndex, build_lexical_index, terms
 from qa_app.answering.understanding import Question, unit_matches
 from qa_app.answering.vocabulary import Vocabulary, build_vocabulary, simplify
-from qa_app.records import Hit, Record
+from qa_app.records import Hit, Record, one_per_target
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -162,7 +162,7 @@ def matching_records(knowledge: Knowledge, question: Question) -> list[Record]:
         worded = [i for i in rows if all(_has_wording(knowledge, i, w) for w in words)]
         if worded or not _has_structure(question):
             rows = worded
-    return [knowledge.records[i] for i in rows]
+    return one_per_target([knowledge.records[i] for i in rows])
 
 
 def _has_structure(question: Question) -> bool:
