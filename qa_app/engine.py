@@ -8,7 +8,9 @@ from qa_app.answering import answer_question, understand
 from qa_app.answering.selection import KnowledgeCache, matching_records
 from qa_app.embedding import Embedder, load_embedder
 from qa_app.errors import IndexMissing
-from qa_app.indexes import build_index, load_index
+from qa_app.indexes import Index, build_index, load_index
+from qa_app.indexes.store import corpus_hash
+from qa_app.parsing import load_corpus
 from qa_app.records import Answer, Hit, Record
 from qa_app.retrieval import Filters, Retriever
 from qa_app.settings import Settings
@@ -26,13 +28,10 @@ class Engine:
              embedder: Embedder | None = None) -> Engine:
         """Load the index (building it first when asked and missing or stale) and the embedder."""
         embedder = embedder or load_embedder(settings)
-        if build_if_missing:
-            build_index(settings, embedder=embedder, progress=progress)
-        try:
-            index = load_index(settings)
-        except IndexMissing:
-            if not build_if_missing:
-                raise
+        if not build_if_missing:
+            return cls(settings, Retriever(load_index(settings), embedder))
+        index = _current_index(settings, embedder.model_id)
+        if index is None:
             build_index(settings, embedder=embedder, progress=progress)
             index = load_index(settings)
         return cls(settings, Retriever(index, embedder))
@@ -84,3 +83,15 @@ class Engine:
         if isinstance(question, str):
             question = without_surrogates(question)  # echoed in the Answer, which must encode as UTF-8
         return answer_question(self.retriever, question, history or [], mode=mode, cache=self.knowledge)
+
+
+def _current_index(settings: Settings, model_id: str) -> Index | None:
+    """The live index when it loads and was built from the corpus as it is now; None when it must be
+    (re)built. Loading it once here spares the second full read that verifying in `build_index` and
+    then loading would cost."""
+    try:
+        index = load_index(settings)
+    except IndexMissing:
+        return None
+    records = list(load_corpus(settings.corpus_dir).records)
+    return index if index.manifest.get("corpus_hash") == corpus_hash(records, model_id) else None

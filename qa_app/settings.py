@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -19,8 +19,6 @@ class Settings:
     index_dir: Path = DEFAULT_INDEX
     embed_model: str = DEFAULT_MODEL
     query_prefix: str | None = None
-    top_k: int = 5
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)

@@ -8,10 +8,6 @@ from qa_app.indexes.tokens import STOPWORDS, Tokenizer
 
 __all__ = [
     "EXACT_LIMIT", "STOPWORDS", "Bm25Index", "Index", "Tokenizer", "VectorIndex", "build_index",
-    "chunk_text", "load_index", "tokenize", "top_rows", "vocabulary_words",
+    "chunk_text", "load_index", "top_rows", "vocabulary_words",
 ]
 
-
-def tokenize(text: str, words: list[str] | None = None) -> list[str]:
-    """Tokenise with a fresh tokenizer (convenience; hot paths keep one `Tokenizer` instance)."""
-    return Tokenizer(words or [])(text)
