@@ -36,7 +36,7 @@ def _systems(names: tuple[str, ...], settings: Settings, progress: bool):
             systems.append(System(
                 name,
                 lambda q, k, m=name: [h.record.text for h in engine.search(q, k=k, mode=m)],
-                lambda q, m=name: engine.answer(q, mode=m),
+                lambda q, history, m=name: engine.answer(q, list(history), mode=m),
             ))
     return engine, systems, units
 

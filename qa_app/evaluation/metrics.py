@@ -19,9 +19,13 @@ from dataclasses import dataclass
 from qa_app.text import normalize
 
 NONE_TYPE = "none"
+YES_NO_TYPE = "yes_no"
 QUESTION_TYPES = ("unit", "leader", "deadline", "progress", "status", "task_lead", "task_participants",
-                  "task_content", "list", "count", "cross_doc", NONE_TYPE)
-LONG_TYPES = frozenset({"list", "cross_doc"})
+                  "task_content", "list", "count", "cross_doc", "paraphrase", "typo", "traditional",
+                  "english", "multi_turn", "filtered_list", "filtered_count", "number_fact", YES_NO_TYPE,
+                  "task_by_number", "compare_quarters", NONE_TYPE)
+LONG_TYPES = frozenset({"list", "cross_doc", "filtered_list", "compare_quarters"})
+YES_NO_WINDOW = 6
 SHORT_LIMIT = 100
 LONG_LIMIT = 300
 RECALL_KS = (1, 3, 5)
@@ -72,13 +76,40 @@ def length_limit(qtype: str) -> int:
 def answer_correct(short: str, groups: Sequence[Sequence[str]], qtype: str) -> bool:
     """Every group has one of its strings in the normalised short answer, and it keeps to its limit.
 
-    The limit (100 characters, 300 for list and cross_doc) is on the short answer as shown, so a
-    reply cannot score by pasting whole rows. A question with no groups is never answered correctly.
+    The limit (100 characters, 300 for list-like types) is on the short answer as shown, so a reply
+    cannot score by pasting whole rows. A number at an alternative's edge may not continue in the
+    answer ("2项" does not match "12项"). For yes/no the first group (是/否) must open the answer,
+    within its first six characters. A question with no groups is never answered correctly.
     """
     if not groups or len(short) > length_limit(qtype):
         return False
     text = normalize(short)
-    return all(any(normalize(s) and normalize(s) in text for s in group) for group in groups)
+    if qtype == YES_NO_TYPE and not _group_found(text[:YES_NO_WINDOW], groups[0]):
+        return False
+    return all(_group_found(text, group) for group in groups)
+
+
+def _group_found(text: str, group: Sequence[str]) -> bool:
+    return any(contains_alternative(text, normalize(s)) for s in group)
+
+
+def contains_alternative(text: str, needle: str) -> bool:
+    """Whether `needle` occurs in `text` without a digit continuing a number at either of its edges."""
+    if not needle:
+        return False
+    start = text.find(needle)
+    while start >= 0:
+        end = start + len(needle)
+        before_ok = not (needle[0].isdigit() and start > 0 and _numeric(text[start - 1]))
+        after_ok = not (needle[-1].isdigit() and end < len(text) and _numeric(text[end]))
+        if before_ok and after_ok:
+            return True
+        start = text.find(needle, start + 1)
+    return False
+
+
+def _numeric(char: str) -> bool:
+    return char.isdigit() or char == "."
 
 
 def ratio(numerator: int, denominator: int) -> float | None:

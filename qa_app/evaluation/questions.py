@@ -20,6 +20,7 @@ class Question:
     evidence: tuple[str, ...] = ()
     answers: tuple[tuple[str, ...], ...] = ()
     source: tuple[dict, ...] = ()
+    history: tuple[str, ...] = ()  # earlier questions of the conversation, for follow-ups
 
     @property
     def expected(self) -> str:
@@ -64,8 +65,9 @@ def parse_question(data) -> Question:
     if data["type"] != NONE_TYPE and not (evidence and answers and all(answers)):
         raise ValueError("an answerable question needs evidence strings and non-empty answer groups")
     source = data.get("source", [])
+    history = _strings(data.get("history", []), "history")
     return Question(data["id"], data["question"].strip(), data["type"], evidence, answers,
-                    tuple(source) if isinstance(source, list) else ())
+                    tuple(source) if isinstance(source, list) else (), history)
 
 
 def parse_lines(name: str, lines: list[str]) -> tuple[list[Question], list[LineWarning]]:

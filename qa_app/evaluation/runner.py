@@ -16,7 +16,7 @@ from qa_app.records import Answer
 DEPTH = 10  # hits looked at per question: recall@1/3/5 need 5; MRR counts ranks up to 10
 
 SearchFn = Callable[[str, int], list[str]]
-AnswerFn = Callable[[str], Answer]
+AnswerFn = Callable[[str, Sequence[str]], Answer]
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def run_one(system: System, question: Question, depth: int = DEPTH) -> QuestionR
     start = time.perf_counter()
     try:
         texts = system.search(question.question, depth)
-        answer = system.answer(question.question) if system.answer is not None else None
+        answer = system.answer(question.question, question.history) if system.answer is not None else None
     except QAError as exc:
         return _failed(question, system, exc, (time.perf_counter() - start) * 1000)
     return judge(question, texts, answer, (time.perf_counter() - start) * 1000)
