@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
@@ -13,8 +14,10 @@ from qa_app.errors import BadQuestion
 from qa_app.indexes import Index
 from qa_app.records import Hit, Record
 from qa_app.text import fold_variants, normalize
+from qa_app.validation import EMPTY_QUESTION
 
 MODES = ("hybrid", "bm25", "dense")
+QUERY_CACHE_SIZE = 2048
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,8 @@ class Retriever:
         self._row_of = {r.id: i for i, r in enumerate(self.records)}
         self._columns: FilterColumns | None = None
         self._columns_lock = threading.Lock()
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._vectors_lock = threading.Lock()
 
     def allowed_rows(self, filters: Filters | None) -> np.ndarray | None:
         """Rows passing the filters (ascending), or None for no filter; columns are built on first use."""
@@ -151,35 +156,59 @@ class Retriever:
         return self.index.lexical.search(self.index.tokenizer(query), depth, allowed)
 
     def dense(self, query: str, depth: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
-        vector = self.embedder.embed_queries([fold_variants(query)])[0]
-        return self.index.dense.search(vector, depth, allowed)
+        return self.index.dense.search(self.query_vector(query), depth, allowed)
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The query's embedding, cached by text: a retriever lives as long as one index version and
+        one model, so the cache can never serve a vector of another model or a stale index."""
+        text = fold_variants(query)
+        with self._vectors_lock:
+            vector = self._vectors.get(text)
+            if vector is not None:
+                self._vectors.move_to_end(text)
+                return vector
+        vector = self.embedder.embed_queries([text])[0]
+        with self._vectors_lock:
+            self._vectors[text] = vector
+            if len(self._vectors) > QUERY_CACHE_SIZE:
+                self._vectors.popitem(last=False)
+        return vector
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: str = "hybrid",
                within: Sequence[str] | None = None) -> list[Hit]:
         """The k best records for a query, after applying the filters (and, when given, the set of
         record ids to search `within`) to both legs."""
+        return self.search_legs(query, k, filters, mode, within)[0]
+
+    def search_legs(self, query: str, k: int = 5, filters: Filters | None = None, mode: str = "hybrid",
+                    within: Sequence[str] | None = None) -> tuple[list[Hit], dict[str, list[tuple[str, float]]]]:
+        """`search`, plus each leg's own ranking ({"bm25"|"dense": [(record id, score)]}, best first):
+        the answerer trusts a record that both legs put on top, or that one leg puts clearly ahead."""
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
         if not normalize(query):
-            raise BadQuestion("问题为空，请输入要查询的内容。")
+            raise BadQuestion(EMPTY_QUESTION)
         allowed = self.allowed_rows(filters)
         if within is not None:
             rows = np.array(sorted({self._row_of[i] for i in within if i in self._row_of}), dtype=np.int64)
             allowed = rows if allowed is None else np.intersect1d(allowed, rows)
         if allowed is not None and len(allowed) == 0:
-            return []
+            return [], {}
         depth = max(self.depth, k)
-        legs = []
+        legs: dict[str, list[tuple[int, float]]] = {}
         if mode in ("hybrid", "bm25"):
-            legs.append((self.lexical(query, depth, allowed), self.weights[0]))
+            legs["bm25"] = self.lexical(query, depth, allowed)
         if mode in ("hybrid", "dense"):
-            legs.append((self.dense(query, depth, allowed), self.weights[1]))
+            legs["dense"] = self.dense(query, depth, allowed)
         if mode != "hybrid":
-            ranked = [(str(row), score) for row, score in legs[0][0]]
+            ranked = [(str(row), score) for row, score in legs[mode]]
         else:
-            ranked = rrf_fuse([[str(r) for r, _ in leg] for leg, _ in legs], [w for _, w in legs], self.rrf_k)
-        return [Hit(rank, self.records[int(row)].id, float(score), self.records[int(row)])
+            ranked = rrf_fuse([[str(r) for r, _ in legs[name]] for name in ("bm25", "dense")],
+                              list(self.weights), self.rrf_k)
+        hits = [Hit(rank, self.records[int(row)].id, float(score), self.records[int(row)])
                 for rank, (row, score) in enumerate(ranked[:k], 1)]
+        named = {name: [(self.records[row].id, float(score)) for row, score in leg] for name, leg in legs.items()}
+        return hits, named
 
     def row_of(self, record_id: str) -> int | None:
         return self._row_of.get(record_id)

@@ -30,8 +30,11 @@ class ScopedRetriever:
         self.records: tuple[Record, ...] = tuple(r for r in retriever.records if scope.matches(r))
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
+        return self.search_legs(query, k, filters, mode)[0]
+
+    def search_legs(self, query: str, k: int = 5, filters: Filters | None = None, mode: str = "hybrid"):
         merged = Filters(**{**(filters.to_dict() if filters else {}), **self.scope.to_dict()})
-        return self._retriever.search(query, k=k, filters=merged, mode=mode)
+        return self._retriever.search_legs(query, k=k, filters=merged, mode=mode)
 
 
 def name_outside_scope(question: str, records, scoped_records) -> str | None:

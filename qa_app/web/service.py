@@ -5,29 +5,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from qa_app.answering.pipeline import MAX_QUESTION_CHARS
 from qa_app.engine import Engine
-from qa_app.errors import BadQuestion
 from qa_app.records import Answer, Record
 from qa_app.retrieval import Filters
 from qa_app.settings import Settings
+from qa_app.validation import validate_question
 from qa_app.web.scope import answer_in_scope
-
-EMPTY_QUESTION = "问题为空：请输入要查询的问题，例如“雄商高铁项目由哪个单位牵头？”。"
-
-
-def too_long_message(length: int) -> str:
-    return f"问题太长（{length} 个字）：请精简到 {MAX_QUESTION_CHARS} 个字以内再问。"
 
 
 def check_question(question: str) -> str:
-    """The question stripped, or BadQuestion with a message meant for the person who asked."""
-    text = (question or "").strip()
-    if not text:
-        raise BadQuestion(EMPTY_QUESTION)
-    if len(question) > MAX_QUESTION_CHARS:  # counted as sent, like the engine and the API schema
-        raise BadQuestion(too_long_message(len(question)))
-    return text
+    """The question stripped, or BadQuestion (see qa_app.validation)."""
+    return validate_question(question if isinstance(question, str) else "")
 
 
 def load_engine(settings: Settings, embedder=None, progress: bool = False) -> Engine:
