@@ -33,6 +33,8 @@ class Ask:
     wants_plan: bool = False
     wants_done: bool = False
     wants_figure: bool = False
+    wants_detail: bool = False  # a wh-question about one detail (成立了什么机构)
+    focus: str = ""             # the words just before the question word (同比增长了多少 → 同比增长)
 
 
 def figure_wording(text: str) -> bool:
@@ -86,13 +88,30 @@ def make_ask(text: str, year: int | None = None) -> Ask:
                unit_hints=unit_hints(text),
                wants_plan=bool(cues.PLAN_WORDS.search(text)) and not cues.DONE_WORDS.search(text),
                wants_done=bool(cues.DONE_WORDS.search(text)),
-               wants_figure=figure_wording(text))
+               wants_figure=figure_wording(text),
+               wants_detail=bool(cues.DETAIL_WORDS.search(text)) and not figure_wording(text),
+               focus=focus_words(text))
+
+
+def focus_words(text: str) -> str:
+    """What the question word asks about: the two characters before it, past joining words
+    (科技型中小企业已经入库多少家 → 入库; 成立了什么机构 → 成立; 同比增长了多少 → 增长)."""
+    found = cues.QUESTION_WORD.search(text)
+    if not found:
+        return ""
+    if found.group(0) in ("是否", "有没有", "是不是"):
+        after = re.sub(r"^(都|已经|已|还|真的|能|会)+", "", text[found.end():])
+        return after[:2]
+    before = re.split(r"[，,。；;：:、\s]", text[:found.start()])[-1]
+    return re.sub(r"(一个|一种|一批|一项|已经|[了的是有要到为将])+$", "", before)[-2:]
 
 
 def unit_hints(text: str) -> tuple[str, ...]:
     """Measures the asked figure should carry: 多少万个 → 万个; 探访率 → %; 罚了多少 → 元; 户数 → 户."""
     hints = [m.group(1) + m.group(2).rstrip(cues.EDGE_CHARS) for m in cues.MEASURE.finditer(text)]
     hints += [m.group(1) for m in _COUNT_NOUN.finditer(text)]
+    if cues.GROWTH_WORDS.search(text):
+        return (*hints, "%", "个百分点")
     if cues.RATE_WORDS.search(text):
         hints.append("%")
     if cues.MONEY_WORDS.search(text):

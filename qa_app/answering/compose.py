@@ -142,6 +142,14 @@ def compose_figures(clauses: Sequence[Clause], score_of: Mapping[str, float]) ->
                  tuple(score_of.get(r.id, 0.0) for r in records))
 
 
+def with_clauses(reply: Reply, clauses: Sequence[Clause]) -> Reply:
+    """A field reply (units, leader, deadline) followed by the figures also asked, from its record [1]."""
+    briefs = [focus(tidy(x.text), 40, x.hints) for x in clauses]
+    said = "；".join(f"{'要求' if x.field == 'content' else '进展'}：{tidy(x.text)}[1]" for x in clauses)
+    short = clip(f"{reply.short}；{'；'.join(briefs)}", SHORT_LIMIT)
+    return Reply(short, f"{reply.answer}{said}。", reply.records, reply.scores, reply.abstained)
+
+
 def compose_content(record: Record, score: float) -> Reply:
     """What a task or target requires, as worded."""
     text = f"{source_label(record)}{quoted(topic(record))}的内容：{tidy(record.content)}[1]。"
@@ -193,6 +201,20 @@ def compose_count(records: Sequence[Record], scope: str) -> Reply:
     if records and not listed.endswith("项"):
         short += f"（{listed}）"
     return Reply(short, reply.answer, reply.records)
+
+
+def compose_comparison(parts: Sequence[tuple[str, str, Sequence[Record]]]) -> Reply:
+    """The same conditions in two or more scopes: each scope's count and items, side by side."""
+    records = tuple(dict.fromkeys(r for _, _, found in parts for r in found))
+    number = {r.id: n for n, r in enumerate(records, 1)}
+    room = LIST_LIMIT // max(len(parts), 1) - 12
+    shorts, texts = [], []
+    for label, scope, found in parts:
+        listed = _list_short([_item(r) for r in found], room) if found else ""
+        shorts.append(f"{label}：{len(found)}项" + (f"（{listed}）" if listed else ""))
+        items = "；".join(f"{topic(r)}[{number[r.id]}]" for r in found)
+        texts.append(f"{scope}共{len(found)}项" + (f"：{items}" if items else ""))
+    return Reply(clip("；".join(shorts), LIST_LIMIT), "；".join(texts) + "。", records)
 
 
 def _list_short(items: Sequence[str], limit: int = LIST_LIMIT) -> str:

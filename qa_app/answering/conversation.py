@@ -82,7 +82,8 @@ def _short(question: Question) -> bool:
 
 def _merge(question: Question, base: Question, previous: Turn) -> Question:
     """The previous question with this one's intent, scope, names and sub-questions where it has them."""
-    own_intent = detect_intent(question.flat) != "general" or question.intent == "cross_doc"
+    own_intent = detect_intent(question.flat) != "general" or question.intent == "cross_doc" or (
+        question.intent != "general" and any(a.wants_figure or a.wants_detail for a in question.asks))
     intent = question.intent if own_intent else (previous.intent or base.intent)
     changes = {name: getattr(question, name) for name in _SCOPE if getattr(question, name) is not None}
     if "year" in changes and "period" not in changes:

@@ -10,10 +10,12 @@ import re
 
 # Intents, checked in this order; the first that matches wins (count before list before units...).
 INTENT_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(p)) for name, p in (
-    ("count", r"(?<!哪)(几|多少)(项|条)(目标|任务|工作|事项)?(?!目)|(?<!哪)(几|多少)个(目标|任务|事项)|(目标|任务)(的)?(数量|总数)"),
-    ("list", r"(哪些|哪几项|哪几个|哪几|什么)(责任)?(目标|任务|工作|事项)"
-             r"|(目标|任务|工作|事项)(都|还|一共)?(有|是)(哪些|什么)(?!参与|牵头|责任|单位|部门|领导)"
-             r"|负责(了)?(哪些|哪几)(?!单位|部门)|列出|列举|清单"),
+    ("count", r"(?<!哪)(几|多少)(项|条)(目标|任务|工作|事项)?(?!目|[，,]?(分别|各)是)|(?<!哪)(几|多少)个(目标|任务|事项)"
+              r"|(目标|任务)(的)?(数量|总数|数)(是多少|有多少|为多少)?"),
+    ("list", r"(哪些|哪几项|哪几个|哪几|什么)(责任)?(目标|任务|工作|事项)|哪些.{0,8}(目标|任务)(?!.{0,6}(单位|部门|领导))"
+             r"|(目标|任务|工作|事项)(都|还|一共)?(有|是)(哪些|什么|哪几项|哪几条|哪几个)(?!参与|牵头|责任|单位|部门|领导)"
+             r"|负责(了)?(哪些|哪几)(?!单位|部门)|列出|列举|(是|有)哪几(条|项)[？?]*$|(?<!单位|部门|领导)(有|是)哪些[？?]*$"
+             r"|(几|多少)(条|项)(目标|任务)?[，,]?(分别|各)是(什么|哪些)"),
     ("participants", r"参与单位|参与部门|配合单位|协同单位|配合部门|参与的单位|参与的部门|谁参与|哪些单位参与|参与方"),
     ("lead_unit", r"牵头|牵投"),
     ("leader", r"领导|分管|分官|份管|副市长|市长|哪位|谁抓|谁主抓|抓的"),
@@ -21,7 +23,7 @@ INTENT_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(p)
     ("deadline", r"时限|完成时间|截止|什么时候|啥时候|何时|几月|哪天|多久|时间节点|期限"),
     ("status", r"按计划|按进度|计划进度|达标|是否完成|有没有完成|完成了吗|滞后|落后|进度正常|如期"),
     ("figure", r"多少|几(?!乎)|百分之几|比例是|占比"),
-    ("progress", r"进展|进度|完成情况|推进情况|怎么样|如何了|做了什么|干了什么|落实情况"),
+    ("progress", r"进展|进度|完成情况|推进情况|怎么样|如何了|做了什么|干了什么|落实情况|哪一步|什么程度|什么阶段"),
     ("task_content", r"要求|内容|做什么|干什么|目标是什么|任务是什么|怎么做|举措|措施"),
 ))
 
@@ -58,10 +60,39 @@ OTHER_PLACES = re.compile(
 
 MEASURE = re.compile(
     r"(?:多少|几)((?:万|亿|千|百)?(?:平方公里|平方米|万千瓦|千瓦|公里|公顷|人次|个|家|名|套|处|项|起|座|所|条|台|户|辆|"
-    r"人|亩|元|吨|头|只|株|间|件|批|场|期|栋|倍|次|天|万|亿))([\u4e00-\u9fff]{0,2})")
+    r"人|亩|元|吨|头|只|株|间|件|批|场|期|栋|倍|次|天|层|张|位|米|床|万|亿))([\u4e00-\u9fff]{0,2})")
 RATE_WORDS = re.compile(r"率|比例|比重|占比|百分")
-MONEY_WORDS = re.compile(r"额|金额|收入|产值|投资|资金|罚|营收|利润|税")
+GROWTH_WORDS = re.compile(r"(增长|增速|增幅|提高|提升|下降|降低)了?(多少|几)(?![\u4e00-\u9fff])")
+MONEY_WORDS = re.compile(r"额|金额|收入|产值|投资|资金|罚|营收|利润|税|多少钱|费用|价格|票价|门票")
 AREA_WORDS = re.compile(r"面积")
+
+# A yes/no question; it asks no who/what/which/how many (你知道是谁吗 is a wh-question).
+YES_NO = re.compile(r"(吗|么)[？?。!！]*$|是不是|有没有|是否|对不对|能不能")
+WH_WORDS = re.compile(r"哪|谁|什么|啥|多少|几(?!乎)|怎么|如何|何时")
+# Who-questions: they ask for a unit or a person, even when a measure is also named.
+WHO_WORDS = re.compile(r"哪个单位|哪些单位|哪个部门|哪些部门|谁|哪位|哪家单位")
+# A figure is asked (多少家专科联盟, 多少科技型中小企业), not a count of units (单位有几个).
+FIGURE_ASKED = re.compile(r"(?<!单位)(?<!部门)(?<!单位有)(?<!部门有)(多少|几(?!乎))")
+# A question asking for a detail of a record by a wh-word (成立了什么机构, 哪个分中心建成了).
+DETAIL_WORDS = re.compile(r"什么(?!方面)|哪个(?!方面)|哪些|哪家|哪里|哪两|哪几")
+# "哪方面的工作": the record's subject (with who is responsible), not one of its clauses.
+TOPIC_QUESTION = re.compile(r"(哪|什么|哪一|哪个)(方面|领域|类)")
+
+# Where a question word stands: what precedes it is what is asked about.
+QUESTION_WORD = re.compile(r"多少|几(?!乎)|什么|哪|谁|是否|有没有|是不是")
+
+# Words that end like a name of a unit or an organisation (市邮政管理局, 某某集团).
+NAME_SUFFIX = re.compile(r"(局|委|办|厅|院|所|站|队|会|司|公司|集团|中心|政府)$")
+
+# A facility or organisation named in a question: its distinctive part must be in the documents.
+FACILITY = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{2,6}?)(剧院|医院|公园|大厦|广场|学校|大学|公司|集团|协会|机场|车站|体育馆|博物馆|"
+                      r"图书馆|酒店|商场|银行)")
+
+# Heads that make a common noun, not a name (本地大剧院, 名牌大学, 小公园).
+GENERIC_HEAD = re.compile(r"[大小新老各本该这那此请让把给被督促]$|^(请|让|把|给|督促|推动|建设|各|本地|名牌)")
+
+# Opinions and forecasts: no document holds them.
+OPINION = re.compile(r"你觉得|你认为|你看好|你预测|预测一下|前景(怎么样|如何)|会不会|展望")
 
 FOLLOWUP_START = re.compile(r"^(它|其|该|那|这|此|还有|另外|再|那么|那个|这个|同样|上面|上述)")
 

@@ -21,10 +21,12 @@ from qa_app.answering.matching import (
     terms,
 )
 from qa_app.answering.understanding import Ask, keywords
-from qa_app.answering.vocabulary import Vocabulary
+from qa_app.answering.vocabulary import Vocabulary, simplify
 from qa_app.records import Record
 
 MAIN_WEIGHT = 0.5
+# The words just before the question word say which clause holds the answer (同比增长了多少).
+FOCUS_WEIGHT = 3.0
 # In the progress cell, words that only repeat the target's own wording say little about which
 # clause holds the asked figure (every clause is about the same target).
 TOPIC_WEIGHT = 0.3
@@ -55,6 +57,8 @@ def best_clause(record: Record, ask: Ask, main_keywords: tuple[str, ...], vocab:
     ask_terms = set(terms(" ".join(ask_words)))
     main_terms = set(terms(" ".join(main_keywords))) - ask_terms
     weights = {t: index.weight(t) for t in ask_terms} | {t: MAIN_WEIGHT * index.weight(t) for t in main_terms}
+    for term in terms(ask.focus):
+        weights[term] = FOCUS_WEIGHT * index.weight(term)
     topic = set(terms(record.content))
     progress_weights = {t: w * (TOPIC_WEIGHT if t in topic else 1.0) for t, w in weights.items()}
     chars = characters("".join(ask_words))
@@ -72,6 +76,8 @@ def _pool(record: Record, ask: Ask, exclude: tuple[str, ...]) -> list[tuple[str,
     progress when it asks what has been done) holding a figure if one is asked; else all."""
     preferred = "content" if ask.wants_plan or record.kind == "task" else "progress"
     every = [(f, t) for f, t in clauses_of(record) if t not in exclude]
+    focused = [(f, t) for f, t in every if ask.focus and ask.focus in simplify(t)]
+    every = focused or every
     pool = [(f, t) for f, t in every if f == preferred and (has_figure(t) or not ask.wants_figure)]
     return pool or every
 

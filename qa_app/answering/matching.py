@@ -104,9 +104,29 @@ def figure_with_unit(clause: str, unit_hint: str) -> bool:
 
 
 def measure_follows(text: str, match: re.Match, unit_hint: str) -> bool:
-    """Whether this number of `text` is followed by the measure, maybe after 万/亿/千/百."""
-    rest = text[match.end():].lstrip()
+    """Whether this number of `text` is followed by the measure, maybe after 万/亿/千/百 or 余/多."""
+    return _follows(text[match.end():].lstrip(), unit_hint)
+
+
+def _follows(rest: str, unit_hint: str) -> bool:
+    rest = rest[1:].lstrip() if rest[:1] in "余多" else rest
     return rest.startswith(unit_hint) or (rest[:1] in "万亿千百" and rest[1:].lstrip().startswith(unit_hint))
+
+
+def figure_tails(text: str) -> tuple[str, ...]:
+    """What follows each figure of a text (a few characters): computed once per record, so that
+    "does this record count in 套?" is a lookup, not a scan of its text per question."""
+    flat = simplify(text)
+    return tuple(flat[m.end():m.end() + 6].lstrip() for m in figures(flat))
+
+
+def holds_measure(tails: Sequence[str], unit_hints: Sequence[str]) -> bool:
+    """Whether any figure (by its tail) carries one of the asked measures or one counting the same."""
+    for hint in unit_hints:
+        wanted = (hint, hint[:1], *_SAME_MEASURE.get(hint[:1], ()))
+        if any(_follows(tail, w) for tail in tails for w in wanted if w):
+            return True
+    return False
 
 
 # Measures that count the same thing: a question's 多少人 is answered by 5.7万名.

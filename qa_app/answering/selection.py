@@ -18,17 +18,14 @@ from dataclasses import dataclass, field
 import jieba
 
 from qa_app.answering import cues
-from qa_app.answering.matching import LexicalIndex, build_lexical_index, terms
+from qa_app.answering.config import DEFAULT_CONFIG, AnswerConfig
+from qa_app.answering.matching import LexicalIndex, build_lexical_index, figure_tails, holds_measure, terms
 from qa_app.answering.understanding import Question, unit_matches
 from qa_app.answering.vocabulary import Vocabulary, build_vocabulary, simplify
 from qa_app.records import Hit, Record, one_per_target
 
 jieba.setLogLevel(logging.WARNING)
 
-RETRIEVAL_BONUS = 0.12
-TOPIC_BONUS = 0.1
-NAME_BONUS = 0.15
-RETRIEVAL_DEPTH = 10
 
 
 @dataclass(frozen=True)
@@ -41,6 +38,8 @@ class Knowledge:
     flat_text: tuple[str, ...]
     topic_terms: tuple[frozenset, ...]
     words: jieba.Tokenizer = field(compare=False, repr=False)
+    row_of: dict = field(default_factory=dict, compare=False, repr=False)
+    tails: tuple[tuple[str, ...], ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,8 @@ def build_knowledge(records: Sequence[Record]) -> Knowledge:
     return Knowledge(records=records, vocab=build_vocabulary(records), lexical=build_lexical_index(records),
                      flat_text=tuple(simplify(r.content + "|" + r.progress) for r in records),
                      topic_terms=tuple(frozenset(terms(_subject(r))) for r in records),
-                     words=_word_tokenizer())
+                     words=_word_tokenizer(), row_of={r.id: i for i, r in enumerate(records)},
+                     tails=tuple(figure_tails(r.content + "|" + r.progress) for r in records))
 
 
 def _word_tokenizer() -> jieba.Tokenizer:
@@ -118,11 +118,13 @@ def required_kind(question: Question) -> str | None:
     """Lead/participating units exist only on tasks; leaders, deadlines and status only on targets."""
     if question.intent in ("lead_unit", "participants") or question.missing in ("lead_units", "participating_units"):
         return "task"
-    if question.intent in ("list", "count") and question.role and question.units:
+    if question.leaders or question.min_leaders:
+        return "target"
+    if question.intent in ("list", "count") and question.role and question.units and question.kind != "target":
         return "task"
     if question.intent in ("list", "count") and question.kind is None:
         return _named_kind(question.flat)
-    if question.intent in ("leader", "deadline", "status") or question.leaders:
+    if question.intent in ("leader", "deadline", "status"):
         return "target"
     if question.intent == "progress" and question.kind is None and any(a.wants_done for a in question.asks):
         return "target"
@@ -157,6 +159,8 @@ def matching_records(knowledge: Knowledge, question: Question) -> list[Record]:
     """Every record meeting the question's structured filters (and its wording, when it has any)."""
     rows = [i for i in scope_rows(knowledge, question, required_kind(question))
             if _meets_filters(knowledge.records[i], question)]
+    if question.any_of:
+        rows = [i for i in rows if any(w in knowledge.flat_text[i] for w in question.any_of)]
     words = [k for k in question.keywords if len(k) >= 2]
     if words:
         worded = [i for i in rows if all(_has_wording(knowledge, i, w) for w in words)]
@@ -167,7 +171,7 @@ def matching_records(knowledge: Knowledge, question: Question) -> list[Record]:
 
 def _has_structure(question: Question) -> bool:
     return bool(question.leaders or question.units or question.sections or question.deadline
-                or question.on_schedule or question.missing)
+                or question.on_schedule or question.missing or question.any_of or question.min_leaders)
 
 
 def _has_wording(knowledge: Knowledge, row: int, word: str) -> bool:
@@ -180,11 +184,10 @@ def _has_wording(knowledge: Knowledge, row: int, word: str) -> bool:
 def _meets_filters(record: Record, question: Question) -> bool:
     if question.leaders and not set(question.leaders) & set(record.leaders):
         return False
-    if question.units:
-        column = {"lead": record.lead_units, "participating": record.participating_units}.get(
-            question.role or "", record.units)
-        if not any(unit_matches(column, key) for key in question.units):
-            return False
+    if question.min_leaders and len(record.leaders) < question.min_leaders:
+        return False
+    if question.units and not _units_match(record, question):
+        return False
     if question.sections and record.section not in question.sections:
         return False
     if question.deadline and simplify(record.deadline) != question.deadline:
@@ -196,19 +199,35 @@ def _meets_filters(record: Record, question: Question) -> bool:
     return not question.missing or not getattr(record, question.missing)
 
 
+def _units_match(record: Record, question: Question) -> bool:
+    """The named units in the column the question means (牵头/参与 on tasks, else every unit): one
+    of them when joined by 或, all of them otherwise, and nothing else when it says 只…一家."""
+    column = record.units
+    if record.kind == "task" and question.role:
+        column = {"lead": record.lead_units, "participating": record.participating_units}[question.role]
+    found = [unit_matches(column, key) for key in question.units]
+    if not (any(found) if question.any_unit else all(found)):
+        return False
+    return not question.only_units or len(column) == len(question.units)
+
+
 def rank(knowledge: Knowledge, question: Question, hits: Sequence[Hit], kind: str | None,
-         keywords: Sequence[str] | None = None) -> list[Candidate]:
-    """Records in scope, best first, by keyword coverage plus retrieval-rank and name bonuses."""
+         keywords: Sequence[str] | None = None, config: AnswerConfig = DEFAULT_CONFIG) -> list[Candidate]:
+    """Records in scope, best first, by keyword coverage plus retrieval-rank, name, topic and
+    asked-measure bonuses (a question asking 多少套 prefers a record that counts in 套)."""
     query_terms = terms(" ".join(question.keywords if keywords is None else keywords))
     hit_rank = {h.record_id: h.rank for h in hits}
+    hints = tuple(h for a in question.asks if a.wants_figure for h in a.unit_hints)
     out = []
     for row in scope_rows(knowledge, question, kind):
         record = knowledge.records[row]
         coverage, matched = knowledge.lexical.overlap(query_terms, row) if query_terms else (0.0, 0)
-        score = coverage + _bonus(record, knowledge.flat_text[row], question, hit_rank.get(record.id))
+        score = coverage + _bonus(record, knowledge.flat_text[row], question, hit_rank.get(record.id), config)
         if query_terms:
             in_subject = sum(1 for t in set(query_terms) if t in knowledge.topic_terms[row])
-            score += TOPIC_BONUS * in_subject / len(set(query_terms))
+            score += config.topic_bonus * in_subject / len(set(query_terms))
+        if hints and (record.id in hit_rank or not hits) and holds_measure(knowledge.tails[row], hints):
+            score += config.measure_bonus
         out.append(Candidate(record, coverage, score, matched))
     out.sort(key=lambda c: (-c.score, -c.coverage))
     return out
@@ -227,11 +246,11 @@ def prefer_main(candidates: list[Candidate]) -> list[Candidate]:
     return candidates
 
 
-def _bonus(record: Record, flat: str, question: Question, hit_rank: int | None) -> float:
-    bonus = RETRIEVAL_BONUS / hit_rank if hit_rank else 0.0
-    bonus += NAME_BONUS * sum(1 for q in question.quoted if q in flat)
+def _bonus(record: Record, flat: str, question: Question, hit_rank: int | None, config: AnswerConfig) -> float:
+    bonus = config.retrieval_bonus / hit_rank if hit_rank else 0.0
+    bonus += config.name_bonus * sum(1 for q in question.quoted if q in flat)
     if question.units and any(unit_matches(record.units, key) for key in question.units):
-        bonus += NAME_BONUS
+        bonus += config.name_bonus
     if question.leaders and set(question.leaders) & set(record.leaders):
-        bonus += NAME_BONUS
+        bonus += config.name_bonus
     return bonus

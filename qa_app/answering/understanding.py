@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from qa_app.answering import cues
 from qa_app.answering.asks import Ask, figure_wording, parse_kind, parse_period, split_asks
+from qa_app.answering.english import is_english, translate
 from qa_app.answering.vocabulary import (
     Vocabulary,
     find_deadline,
@@ -21,14 +22,18 @@ from qa_app.answering.vocabulary import (
     find_sections,
     find_units,
     simplify,
-    unit_key,
+    unit_is,
 )
 
 INTENTS = ("unit", "lead_unit", "participants", "leader", "deadline", "progress", "status",
-           "task_content", "list", "count", "cross_doc", "general")
+           "task_content", "yes_no", "list", "count", "cross_doc", "general")
 _ROLE_LIST = re.compile(r"(牵头|参与|负责|分管)的?(哪些|哪几项)?(任务|目标|工作|事项)")
 _MISSING = re.compile(r"(没|没有|未|无|缺|空)(写|填|明确|列|标注|注明)?(的)?(牵头单位|参与单位|责任单位|完成时限|市领导|领导)")
-_NUMBER = re.compile(r"(第|序号)(\d{1,4})(项|条|号|行)?")
+_NUMBER = re.compile(r"(第|序号|编号|排第)(\d{1,4})(项|条|号|行)?")
+_MEANINGFUL = re.compile(r"[\u4e00-\u9fff]")
+_ONLY = re.compile(r"只.{0,14}(一家|一个单位)")
+_MANY_LEADERS = re.compile(r"(两|二|2|多)(位|个|名)(市政府|市)?领导")
+_QUOTED_ANY = re.compile(r"“([^”]{2,12})”(?:或|或者|或是)“([^”]{2,12})”")
 _NOT_ON_SCHEDULE = re.compile(r"(未|没|没有|不|尚未)(按|完成)(计划|进度)|滞后|落后")
 _ON_SCHEDULE = re.compile(r"按计划推进的|按计划完成的|按进度推进的|完成计划进度的|已按计划")
 
@@ -58,6 +63,10 @@ class Question:
     cross: bool = False
     followup: bool = False
     query: str = ""
+    any_of: tuple[str, ...] = ()       # wording conditions joined by 或: a record needs one of them
+    any_unit: bool = False              # several units joined by 或 (else a record needs them all)
+    only_units: bool = False            # "只写了X一家": the units column is exactly these
+    min_leaders: int | None = None      # "两位市领导共同分管"
     record_ids: tuple[str, ...] = field(default=(), compare=False)
 
     def filters(self, vocab: Vocabulary | None = None) -> dict:
@@ -78,6 +87,21 @@ class Question:
             out["section"] = self.sections[0]
         return out
 
+    def reported_filters(self, vocab: Vocabulary | None = None) -> dict:
+        """The filters an Answer reports: list-only conditions only for lists and counts."""
+        out = self.filters(vocab)
+        if self.intent not in ("list", "count"):
+            for name in ("deadline", "on_schedule", "missing", "role", "section"):
+                out.pop(name, None)
+        return out
+
+    @property
+    def meaningful(self) -> bool:
+        """Whether there is anything to look up: Chinese wording and a subject, a name or a list."""
+        return bool(_MEANINGFUL.search(self.flat)) and bool(
+            self.keywords or self.leaders or self.units or self.record_ids or self.number is not None
+            or self.intent in ("list", "count"))
+
     def with_(self, **changes) -> Question:
         return replace(self, **changes)
 
@@ -88,7 +112,10 @@ class Question:
 
 
 def understand(text: str, vocab: Vocabulary) -> Question:
-    """Read a question into intent, scope, names and keywords (no I/O, no records)."""
+    """Read a question into intent, scope, names and keywords (no I/O, no records). An English
+    question is read through the glossary first (english.py)."""
+    if is_english(text):
+        text = translate(text)
     flat = simplify(text)
     years, year_absent = parse_years(flat, vocab.years)
     leaders, units = find_leaders(flat, vocab), find_units(flat, vocab)
@@ -99,7 +126,9 @@ def understand(text: str, vocab: Vocabulary) -> Question:
         role=parse_role(flat), sections=find_sections(flat, vocab), quoted=find_quoted(flat, vocab),
         deadline=deadline, on_schedule=parse_on_schedule(flat), missing=parse_missing(flat),
         number=parse_number(flat),
-        keywords=keywords(flat, vocab, leaders, units, deadline), asks=split_asks(flat, years),
+        keywords=keywords(_QUOTED_ANY.sub("|", flat), vocab, leaders, units, deadline),
+        asks=split_asks(flat, years), any_of=_any_of(flat), any_unit=len(units) > 1 and "或" in flat,
+        only_units=bool(_ONLY.search(flat)), min_leaders=2 if _MANY_LEADERS.search(flat) else None,
     )
     absent = year_absent or _absent_period(question.period, vocab) or _other_place(flat)
     return _refine(question.with_(absent=absent, cross=_is_cross(flat, years)))
@@ -113,6 +142,12 @@ def _refine(question: Question) -> Question:
         intent = "figure"
     if intent == "general" and figure_wording(question.flat):
         intent = "figure"
+    if cues.TOPIC_QUESTION.search(question.flat) and intent in ("unit", "lead_unit", "participants", "progress",
+                                                                 "task_content", "general"):
+        return question.with_(intent="general")
+    if intent == "general" and any(a.wants_detail for a in question.asks):
+        intent = "task_content" if question.kind == "task" or any(a.wants_plan for a in question.asks) \
+            else "progress"
     if intent in ("general", "task_content", "progress") and (question.leaders or question.units) \
             and not any(len(k) >= 2 for k in question.keywords):
         intent = "list"
@@ -123,10 +158,24 @@ def _refine(question: Question) -> Question:
     return question.with_(intent=intent)
 
 
+def _any_of(flat: str) -> tuple[str, ...]:
+    match = _QUOTED_ANY.search(flat)
+    return (match.group(1), match.group(2)) if match else ()
+
+
 def detect_intent(flat: str) -> str:
-    """The first intent whose wording the question uses; `figure` means a progress/target figure."""
+    """The first intent whose wording the question uses; `figure` means a progress/target figure.
+    A yes/no question (是…吗, 有没有) and a figure with its measure (多少家专科联盟) are what is asked
+    even when the question also names a unit column (以市立医院为牵头单位…多少家)."""
     if _ROLE_LIST.search(flat) and not re.search(r"(哪些|哪个|什么)(参与|牵头|责任)?(单位|部门)", flat):
         return "count" if cues.INTENT_PATTERNS[0][1].search(flat) else "list"
+    for name in ("count", "list", "status"):
+        if cues.INTENT_PATTERNS_BY_NAME[name].search(flat):
+            return name
+    if cues.YES_NO.search(flat) and not cues.WH_WORDS.search(flat):
+        return "yes_no"
+    if cues.FIGURE_ASKED.search(flat) and not cues.WHO_WORDS.search(flat):
+        return "figure"
     for name, pattern in cues.INTENT_PATTERNS:
         if pattern.search(flat):
             return name
@@ -232,4 +281,4 @@ def _other_place(flat: str) -> str | None:
 
 def unit_matches(record_units, key: str) -> bool:
     """Whether any of a record's units is the unit with this key."""
-    return any(unit_key(u) == key for u in record_units)
+    return any(unit_is(u, key) for u in record_units)

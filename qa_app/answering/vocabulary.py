@@ -28,6 +28,9 @@ _ABBREVIATIONS = {
     "大数据中心": "大数据局", "宣传部": "委宣传部", "组织部": "委组织部", "河务局": "黄河河务局",
     "城市管理局": "城管局", "综合执法局": "城管局", "退役军人局": "退役军人事务局",
 }
+# Kinds of unit a question may name as a group ("县区人民政府或管委会"): key → what the unit ends with.
+UNIT_CATEGORIES = {"县区人民政府": r"(县|区)(人民)?政府$", "县区政府": r"(县|区)(人民)?政府$",
+                   "管委会": r"管委会$", "国有企业": r"(集团|公司)$"}
 _UNIT_SUFFIX = re.compile(r"[局委办部会府司团心行校院关联处]$")
 _QUOTED = re.compile(r"“([^”]{2,20})”")
 _SECTION_NUMBER = re.compile(r"^[一二三四五六七八九十]+、")
@@ -103,6 +106,12 @@ def _unit_aliases(names: dict[str, str]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(aliases.items(), key=lambda item: len(item[0]), reverse=True))
 
 
+def unit_is(name: str, key: str) -> bool:
+    """Whether a unit as written is the unit with this key, or of this category."""
+    pattern = UNIT_CATEGORIES.get(key)
+    return bool(re.search(pattern, normalize(name))) if pattern else unit_key(name) == key
+
+
 def _take(text: str, names: Iterable[str]) -> tuple[list[str], str]:
     """Names found in text, longest first; each found span is blanked so it is not found twice."""
     found = []
@@ -129,11 +138,13 @@ def find_leaders(text: str, vocab: Vocabulary) -> tuple[str, ...]:
 
 
 def find_units(text: str, vocab: Vocabulary) -> tuple[str, ...]:
-    """Unit keys named in a simplified question, by alias, then by a near spelling with the same suffix."""
+    """Unit keys named in a simplified question, by alias, then by a near spelling with the same
+    suffix; a kind of unit ("县区人民政府") is its category key."""
+    categories, text = _take(text, UNIT_CATEGORIES)
     found, rest = _take(text, (alias for alias, _ in vocab.unit_aliases))
     keys = dict(vocab.unit_aliases)
-    if found:
-        return tuple(dict.fromkeys(keys[a] for a in found))
+    if found or categories:
+        return tuple(dict.fromkeys([*(keys[a] for a in found), *categories]))
     for alias, key in vocab.unit_aliases:
         if len(alias) < 4 or not _UNIT_SUFFIX.search(alias):
             continue
