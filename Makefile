@@ -30,9 +30,10 @@ test: install
 lint: install
 	$(BIN)/ruff check qa_app tests
 
-# Scores every retriever on the dev questions; writes eval/report.{json,md,png} (committed).
+# Scores every retriever on dev and dev2, cross-validates the answer thresholds (5 folds); writes eval/report.{json,md,png} (committed).
 eval: install
-	$(BIN)/qa eval --questions eval/dev.jsonl --retriever all --json eval/report.json --report eval/report.md
+	$(BIN)/qa eval --questions eval/dev.jsonl --questions eval/dev2.jsonl --retriever all --calibrate 5 \
+		--json eval/report.json --report eval/report.md
 
 # Build, answer latency, load at 1/8/32 clients, RSS and the 10k/100k/1M scale run (~15 min on 2 cores):
 # writes bench/results.json, bench/README.md and bench/scale.png.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from qa_app.answering import answer_question, understand
+from qa_app.answering.config import DEFAULT_CONFIG, AnswerConfig
 from qa_app.answering.selection import KnowledgeCache, matching_records
 from qa_app.embedding import Embedder, load_embedder
 from qa_app.errors import IndexMissing
@@ -79,10 +80,12 @@ class Engine:
             matched = [r.id for r in matching_records(knowledge, question)]
         return (None if scope.is_empty() else scope), matched
 
-    def answer(self, question: str, history: list | None = None, mode: str = "hybrid") -> Answer:
+    def answer(self, question: str, history: list | None = None, mode: str = "hybrid",
+               config: AnswerConfig = DEFAULT_CONFIG) -> Answer:
         if isinstance(question, str):
             question = without_surrogates(question)  # echoed in the Answer, which must encode as UTF-8
-        return answer_question(self.retriever, question, history or [], mode=mode, cache=self.knowledge)
+        return answer_question(self.retriever, question, history or [], mode=mode, cache=self.knowledge,
+                               config=config)
 
 
 def _current_index(settings: Settings, model_id: str) -> Index | None:

@@ -22,7 +22,7 @@ class AnswerConfig:
     settled_coverage: float = 0.85     # wording alone settles it, retrieval not asked
     settled_margin: float = 0.3
     # ...or retrieval does: first after fusion and within the top `agree_rank` of every leg,
-    agree_rank: int = 2
+    agree_rank: int = 3
     # or first in one leg by a clear margin (BM25 score ratio, cosine difference).
     lexical_margin: float = 2.0
     dense_margin: float = 0.02

@@ -76,7 +76,7 @@ FIGURE_ASKED = re.compile(r"(?<!单位)(?<!部门)(?<!单位有)(?<!部门有)(�
 # A question asking for a detail of a record by a wh-word (成立了什么机构, 哪个分中心建成了).
 DETAIL_WORDS = re.compile(r"什么(?!方面)|哪个(?!方面)|哪些|哪家|哪里|哪两|哪几")
 # "哪方面的工作": the record's subject (with who is responsible), not one of its clauses.
-TOPIC_QUESTION = re.compile(r"(哪|什么|哪一|哪个)(方面|领域|类)")
+TOPIC_QUESTION = re.compile(r"(哪|什么|哪一|哪个)(方面|领域|类)|讲的?是什么|是关于什么|讲什么|是什么内容")
 
 # Where a question word stands: what precedes it is what is asked about.
 QUESTION_WORD = re.compile(r"多少|几(?!乎)|什么|哪|谁|是否|有没有|是不是")

@@ -76,10 +76,9 @@ def _pool(record: Record, ask: Ask, exclude: tuple[str, ...]) -> list[tuple[str,
     progress when it asks what has been done) holding a figure if one is asked; else all."""
     preferred = "content" if ask.wants_plan or record.kind == "task" else "progress"
     every = [(f, t) for f, t in clauses_of(record) if t not in exclude]
-    focused = [(f, t) for f, t in every if ask.focus and ask.focus in simplify(t)]
-    every = focused or every
-    pool = [(f, t) for f, t in every if f == preferred and (has_figure(t) or not ask.wants_figure)]
-    return pool or every
+    pool = [(f, t) for f, t in every if f == preferred and (has_figure(t) or not ask.wants_figure)] or every
+    focused = [(f, t) for f, t in pool if ask.focus and ask.focus in simplify(t)]
+    return focused or pool
 
 
 def summary(text: str, limit: int = 80) -> str:

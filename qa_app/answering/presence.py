@@ -5,7 +5,8 @@ something the documents do not hold (its design speed, a phone number, the total
 many words with it. So after choosing the subject we check, in the question's own terms:
 - names: a person, or a task or target number, that no record has;
 - the measure a figure must carry (多少公里 needs a number in 公里, 多少钱 one in 元);
-- the attribute asked about (会长, 设计时速, 办公电话) must be written in the chosen record;
+- the attribute asked about (会长, 设计时速, 总投资) must be written, whole, in the chosen record
+  (完成投资 is not 总投资);
 - opinions and forecasts are not in any document.
 Each check returns the reason in words ("文件中没有孙志强分管的目标"), or None.
 """
@@ -98,7 +99,7 @@ def missing_in_record(q: Question, record: Record, knowledge: Knowledge) -> str 
         if ask.wants_figure and ask.unit_hints and not holds_measure(knowledge.tails[row], ask.unit_hints):
             return _attribute(ask.text, knowledge) or ask.unit_hints[0]
     attribute = _attribute(q.flat, knowledge)
-    if attribute and not any(word in flat for word in _words(attribute, knowledge)):
+    if attribute and not _written(attribute, flat, knowledge):
         return attribute
     return None
 
@@ -113,9 +114,18 @@ def _attribute(text: str, knowledge: Knowledge) -> str | None:
     head = re.split(r"[，,。；;？?]", flat[:asked.start()])[-1]
     if "的" not in head:
         return None
-    attribute = cues.CUE_WORDS.sub("", head.rsplit("的", 1)[1])
+    attribute = cues.CUE_WORDS.sub("", head.rsplit("的", 1)[1]).strip("“”\"'《》「」")
     words = _words(attribute, knowledge)
     return attribute if words else None
+
+
+def _written(attribute: str, flat: str, knowledge: Knowledge) -> bool:
+    """The attribute is in the record whole, or word by word when every word is a real word (a
+    lone qualifier such as 总 in 总投资 must be there as written: 完成投资 is not 总投资)."""
+    if attribute in flat:
+        return True
+    words = knowledge.words.lcut(attribute)
+    return all(len(w) >= 2 and w in flat for w in words)
 
 
 def _words(text: str, knowledge: Knowledge) -> list[str]:

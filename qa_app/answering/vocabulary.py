@@ -77,14 +77,14 @@ def build_vocabulary(records: Iterable[Record]) -> Vocabulary:
     for unit, _ in unit_counts.most_common():
         names.setdefault(unit_key(unit), unit)
     return Vocabulary(
-        leaders=tuple(sorted({normalize(n) for r in records for n in r.leaders}, key=len, reverse=True)),
+        leaders=tuple(sorted({normalize(n) for r in records for n in r.leaders}, key=lambda n: (-len(n), n))),
         units=tuple(unit_counts),
         unit_names=tuple(names.items()),
         unit_aliases=_unit_aliases(names),
         sections=tuple(dict.fromkeys(r.section for r in records if r.section)),
         quoted=tuple(sorted({normalize(q) for r in records for q in _QUOTED.findall(r.content)},
-                            key=len, reverse=True)),
-        deadlines=tuple(sorted({normalize(r.deadline) for r in records if r.deadline}, key=len, reverse=True)),
+                            key=lambda n: (-len(n), n))),
+        deadlines=tuple(sorted({normalize(r.deadline) for r in records if r.deadline}, key=lambda n: (-len(n), n))),
         years=tuple(sorted({r.year for r in records if r.year})),
         periods=tuple(dict.fromkeys(r.period for r in records if r.period)),
     )

@@ -41,8 +41,9 @@ def _systems(names: tuple[str, ...], settings: Settings, progress: bool):
     return engine, systems, units
 
 
-def _run_all(systems, questions, progress: bool) -> dict[str, dict]:
-    """Every system on the same questions; one untimed warm-up question each, so caches are fair."""
+def _run_all(systems, questions, sets: list[str], progress: bool) -> dict[str, dict]:
+    """Every system on the same questions; one untimed warm-up question each, so caches are fair.
+    With several question files, each file's figures are kept apart under `sets` too."""
     from qa_app.evaluation import run_system, summarize
     from qa_app.evaluation.runner import run_one
 
@@ -51,7 +52,28 @@ def _run_all(systems, questions, progress: bool) -> dict[str, dict]:
         run_one(system, questions[0])
         results = run_system(system, questions, progress=progress)
         runs[system.name] = {**summarize(results), "questions": [r.to_dict() for r in results]}
+        if len(set(sets)) > 1:
+            runs[system.name]["sets"] = {
+                name: summarize([r for r, s in zip(results, sets, strict=True) if s == name])
+                for name in dict.fromkeys(sets)}
     return runs
+
+
+def _calibrate(engine, questions, k: int, progress: bool) -> dict:
+    """k-fold cross-validation of the answer thresholds (qa_app/evaluation/calibrate.py)."""
+    from qa_app.answering.config import DEFAULT_CONFIG
+    from qa_app.evaluation.calibrate import candidate_configs, cross_validate, score_matrix
+    from qa_app.evaluation.runner import judge
+
+    configs = candidate_configs(DEFAULT_CONFIG)
+    if progress:
+        click.echo(f"calibrating: {len(configs)} configs x {len(questions)} questions, {k} folds", err=True)
+
+    def correct(question, config) -> bool:
+        answer = engine.answer(question.question, list(question.history), config=config)
+        return bool(judge(question, [], answer, 0.0).correct)
+
+    return cross_validate(questions, configs, score_matrix(questions, configs, correct), k)
 
 
 def _summary_line(name: str, t: dict) -> str:
@@ -76,43 +98,57 @@ def _machine() -> str:
 
 
 @main.command("eval")
-@click.option("--questions", "questions_file", required=True, type=click.Path(path_type=Path),
-              help="Question file: one JSON object a line (see eval/README.md).")
+@click.option("--questions", "questions_files", required=True, multiple=True, type=click.Path(path_type=Path),
+              help="Question file: one JSON object a line (see eval/README.md); repeat for several.")
 @click.option("--retriever", type=click.Choice(RETRIEVERS + ("all",)), default="hybrid", show_default=True,
               help="Which retriever to score; 'all' runs each on the same questions.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the figures (and per-question results) as JSON to this file; '-' for stdout.")
 @click.option("--report", "report_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write a Markdown report here, with its bar chart beside it (same name, .png).")
+@click.option("--calibrate", "folds", type=click.IntRange(0, 20), default=0, show_default=True,
+              help="Cross-validate the answer thresholds with this many folds (0: off).")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @settings_options
-def eval_(settings: Settings, questions_file: Path, retriever: str, json_out: Path | None,
-          report_out: Path | None, quiet: bool) -> None:
-    """Score retrieval (recall@k, MRR) and answers (accuracy, abstention, latency) on a question file."""
+def eval_(settings: Settings, questions_files: tuple[Path, ...], retriever: str, json_out: Path | None,
+          report_out: Path | None, folds: int, quiet: bool) -> None:
+    """Score retrieval (recall@k, MRR) and answers (accuracy, abstention, latency) on question files."""
     from qa_app.evaluation import DEPTH, read_questions, write_report
 
     started = time.perf_counter()
-    questions, warnings = read_questions(questions_file)
+    questions, sets, warnings = [], [], []
+    for path in questions_files:
+        found, skipped = read_questions(path)
+        questions += found
+        sets += [path.stem] * len(found)
+        warnings += skipped
     for warning in warnings:
         click.echo(str(warning), err=True)
     names = RETRIEVERS if retriever == "all" else (retriever,)
     engine, systems, units = _systems(names, settings, progress=not quiet)
-    runs = _run_all(systems, questions, progress=not quiet)
-    output = {"runs": runs} if retriever == "all" else runs[retriever]
+    runs = _run_all(systems, questions, sets, progress=not quiet)
+    output = {"runs": runs} if retriever == "all" else dict(runs[retriever])
+    calibration = _calibrate(engine, questions, folds, not quiet) if folds >= 2 else None
+    if calibration:
+        output["calibration"] = calibration
     text = json.dumps(output, ensure_ascii=False, indent=2) + "\n"
     if json_out is not None and str(json_out) == "-":
         click.echo(text, nl=False)
     else:
         for name, totals in runs.items():
             click.echo(_summary_line(name, totals))
+        if calibration:
+            click.echo(f"calibration ({calibration['k']} folds): held-out accuracy "
+                       f"{calibration['held_out_accuracy']}, in-sample {calibration['in_sample_accuracy']}, "
+                       f"default {calibration['default_accuracy']}")
         if json_out is not None:
             json_out.parent.mkdir(parents=True, exist_ok=True)
             json_out.write_text(text, encoding="utf-8")
     if report_out is not None:
-        meta = {"questions": str(questions_file), "n": len(questions),
+        meta = {"questions": ", ".join(str(p) for p in questions_files), "n": len(questions),
                 "answerable": sum(q.type != "none" for q in questions), "model": engine.model_id,
                 "depth": DEPTH, "seconds": time.perf_counter() - started, "skipped": [str(w) for w in warnings], "units": units,
-                "machine": _machine()}
+                "machine": _machine(), "calibration": calibration}
         report_out.parent.mkdir(parents=True, exist_ok=True)
         md, png = write_report(runs, report_out, meta)
         click.echo(f"report: {md}  chart: {png}", err=True)

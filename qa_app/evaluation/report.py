@@ -76,6 +76,35 @@ def run_section(name: str, totals: dict) -> list[str]:
     return lines + [""]
 
 
+def sets_section(runs: dict[str, dict]) -> list[str]:
+    """Each question file on its own: the summary per retriever, then its types."""
+    names = list(dict.fromkeys(s for t in runs.values() for s in t.get("sets", {})))
+    if not names:
+        return []
+    lines = ["## By question set", ""]
+    for set_name in names:
+        per_set = {name: t["sets"][set_name] for name, t in runs.items() if set_name in t.get("sets", {})}
+        lines += [f"### {set_name}", ""] + summary_table(per_set) + [""] + compare_by_type(per_set) + [""]
+    return lines
+
+
+def calibration_section(calibration: dict | None) -> list[str]:
+    """The k-fold figures: held-out accuracy (thresholds chosen without the fold) beside in-sample."""
+    if not calibration:
+        return []
+    lines = ["## Threshold calibration (k-fold cross-validation)", "",
+             f"{calibration['configs_tried']} answer configs (the default `AnswerConfig` and each one-parameter "
+             f"change of it, `qa_app/evaluation/calibrate.py`) scored on all {calibration['n']} questions; "
+             f"per fold the config best on the other folds is scored on the fold.", "",
+             f"- **held-out-fold accuracy: {fmt(calibration['held_out_accuracy'])}**",
+             f"- in-sample accuracy (best config on all questions): {fmt(calibration['in_sample_accuracy'])}",
+             f"- default config: {fmt(calibration['default_accuracy'])}; best config's changes from it: "
+             f"`{calibration['best_changes'] or 'none'}`", ""]
+    rows = [[f["fold"], f["n"], f["correct"], fmt(f["correct"] / f["n"] if f["n"] else None),
+             f["chosen"] or "default"] for f in calibration["folds"]]
+    return lines + _table(["fold", "n", "correct", "accuracy", "config chosen on the other folds"], rows) + [""]
+
+
 def _clip(text, limit: int = 120) -> str:
     text = "" if text is None else str(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -91,7 +120,8 @@ def render_markdown(runs: dict[str, dict], meta: dict, chart_name: str | None = 
              "Recall@k and MRR (hits up to rank "
              f"{meta.get('depth', 10)}) count answerable questions whose gold evidence is in a retrieved "
              "record's normalised text; answer accuracy: every answer group present in the short answer "
-             "within 100 characters (300 for list, cross_doc); abstention: positive class = abstained, "
+             "within 100 characters (300 for list, cross_doc, filtered_list, compare_quarters), a number not "
+             "continued at an alternative's edge, yes/no verdicts within the first 6 characters; abstention: positive class = abstained, "
              "over all questions; a ratio over zero questions is —. For type `none` the accuracy column "
              "is the share correctly abstained on. Latency: wall time of search + answer per question (one "
              "untimed warm-up question first), so it includes waiting for the CPU on a busy machine.", "",
@@ -104,6 +134,7 @@ def render_markdown(runs: dict[str, dict], meta: dict, chart_name: str | None = 
     if chart_name:
         lines += [f"![recall@1 and answer accuracy by type and retriever]({chart_name})", ""]
     lines += ["## By question type", ""] + compare_by_type(runs) + [""]
+    lines += sets_section(runs) + calibration_section(meta.get("calibration"))
     for name, totals in runs.items():
         lines += run_section(name, totals)
     return "\n".join(lines).rstrip() + "\n"
