@@ -22,6 +22,7 @@ from qa_app.evaluation import (
     write_report,
 )
 from qa_app.evaluation.blocks import block_records, cut_blocks
+from qa_app.evaluation.questions import Question
 from qa_app.parsing import read_text_lines
 from qa_app.records import Answer
 from tests.conftest import CORPUS_DIR
@@ -133,6 +134,16 @@ def test_evidence_matches(text, evidence, expected):
         ("团市委" + "。" * 98, [["团市委"]], "cross_doc", True),
         ("团市委" + "。" * 298, [["团市委"]], "cross_doc", False),  # 301
         ("团市委", [], "unit", False),
+        ("12项（…）", [["2项", "两项"]], "filtered_count", False),  # a number may not continue at the edge
+        ("2项（…）；12项", [["2项"]], "filtered_count", True),
+        ("增长15.90%", [["15.90%"]], "number_fact", True),
+        ("增长115.90%", [["15.90%"]], "number_fact", False),
+        ("达到4个以上", [["4个"]], "number_fact", True),
+        ("共14个", [["4个"]], "number_fact", False),
+        ("否，第38项由市生态环境局牵头", [["否", "不是"], ["市生态环境局"]], "yes_no", True),
+        ("第38项由市生态环境局牵头，否", [["否", "不是"], ["市生态环境局"]], "yes_no", False),  # verdict late
+        ("团市委" + "。" * 298, [["团市委"]], "filtered_list", False),
+        ("团市委" + "。" * 297, [["团市委"]], "compare_quarters", True),
     ],
 )
 def test_answer_correct(short, groups, qtype, expected):
@@ -330,3 +341,43 @@ def test_eval_single_retriever_prints_its_totals_as_json(small_eval):
     assert list(data)[:8] == ["n", "retrieval", "answer_accuracy", "abstention", "short_chars_median",
                               "latency_ms", "by_type", "failures"]
     assert "q.jsonl:3: skipped" in result.stderr
+
+
+def _q(qid: str) -> Question:
+    return Question(qid, "问题", "unit", ("证据",), (("答案",),))
+
+
+def test_cross_validation_reports_held_out_beside_in_sample():
+    """Worked by hand: 3 configs x 6 questions, folds (0,0,0,1,1,1).
+    Fold 0 held out: on fold 1, config 0 gets 1, config 1 gets 3, config 2 gets 2 → choose 1; it gets
+    1 of fold 0. Fold 1 held out: on fold 0, config 0 gets 3, config 1 gets 1, config 2 gets 2 → choose
+    0; it gets 1 of fold 1. Held out 2/6. In sample: config 0 4, config 1 4, config 2 4 → tie, the
+    default (0) kept: 4/6."""
+    from qa_app.answering.config import DEFAULT_CONFIG
+    from qa_app.evaluation.calibrate import cross_validate
+
+    configs = [DEFAULT_CONFIG, DEFAULT_CONFIG.with_(agree_rank=1), DEFAULT_CONFIG.with_(agree_rank=2)]
+    matrix = [[True, True, True, True, False, False],
+              [True, False, False, True, True, True],
+              [True, True, False, True, True, False]]
+    result = cross_validate([_q(f"q{i}") for i in range(6)], configs, matrix, k=2, folds=[0, 0, 0, 1, 1, 1])
+    assert result["held_out_accuracy"] == round(2 / 6, 4)
+    assert result["in_sample_accuracy"] == round(4 / 6, 4)
+    assert result["default_accuracy"] == round(4 / 6, 4)
+    assert [f["chosen"] for f in result["folds"]] == [{"agree_rank": 1}, {}]
+    assert [f["correct"] for f in result["folds"]] == [1, 1]
+
+
+def test_candidate_configs_vary_one_threshold_at_a_time():
+    from qa_app.answering.config import DEFAULT_CONFIG
+    from qa_app.evaluation.calibrate import candidate_configs
+
+    configs = candidate_configs(DEFAULT_CONFIG, {"agree_rank": (1, DEFAULT_CONFIG.agree_rank), "dense_margin": (0.5,)})
+    assert configs == [DEFAULT_CONFIG, DEFAULT_CONFIG.with_(agree_rank=1), DEFAULT_CONFIG.with_(dense_margin=0.5)]
+
+
+def test_fold_of_is_stable_and_in_range():
+    from qa_app.evaluation.calibrate import fold_of
+
+    assert fold_of("d2_001", 5) == fold_of("d2_001", 5)
+    assert {fold_of(f"q{i}", 5) for i in range(200)} == set(range(5))
