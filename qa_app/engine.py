@@ -52,7 +52,7 @@ class Engine:
     def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: str = "hybrid",
                scope: bool = True) -> list[Hit]:
         """Search; without explicit filters, the year, period and document kind a question names
-        ("2021年一季度…", "先行区任务里…") become filters, unless that leaves nothing to search."""
+        ("2021年一季度…", "…任务里…") become filters, unless that leaves nothing to search."""
         if (filters is None or filters.is_empty()) and scope and without_surrogates(query).strip():
             understood, matched = self.scope_of(query)
             if matched:

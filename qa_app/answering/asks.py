@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from qa_app.answering import cues
+from qa_app.profile import find_period
 from qa_app.text import fold_variants
 
 _SEPARATORS = re.compile(r"[？?；;！!，,。\s]+")
@@ -42,7 +43,7 @@ def figure_wording(text: str) -> bool:
     return bool(cues.INTENT_PATTERNS_BY_NAME["figure"].search(text) or _FIGURE_ENDING.search(text))
 
 
-def split_asks(text: str, years: tuple[int, ...] = ()) -> tuple[Ask, ...]:
+def split_asks(text: str, years: tuple[int, ...] = (), task_words: tuple[str, ...] = ()) -> tuple[Ask, ...]:
     """One Ask per sub-question. Parts are split on punctuation and spaces, and after a figure word
     when another follows; a part that asks nothing (a topic, a year) joins the next one."""
     spaced = fold_variants(unicodedata.normalize("NFKC", text or ""))
@@ -59,9 +60,9 @@ def split_asks(text: str, years: tuple[int, ...] = ()) -> tuple[Ask, ...]:
             asks[-1] += pending
         else:
             asks.append(pending)
-    made = tuple(make_ask(a) for a in asks) or (make_ask(spaced),)
+    made = tuple(make_ask(a, task_words=task_words) for a in asks) or (make_ask(spaced, task_words=task_words),)
     if len(years) > 1 and len(made) == 1:
-        return tuple(make_ask(made[0].text, year) for year in years)
+        return tuple(make_ask(made[0].text, year, task_words) for year in years)
     return made
 
 
@@ -80,11 +81,11 @@ def _split_figures(chunk: str) -> list[str]:
     return out
 
 
-def make_ask(text: str, year: int | None = None) -> Ask:
+def make_ask(text: str, year: int | None = None, task_words: tuple[str, ...] = ()) -> Ask:
     if year is None:
         found = cues.YEAR.search(text)
         year = int(found.group(1)) if found else None
-    return Ask(text=text, kind=parse_kind(text), period=parse_period(text), year=year,
+    return Ask(text=text, kind=parse_kind(text, task_words), period=find_period(text), year=year,
                unit_hints=unit_hints(text),
                wants_plan=bool(cues.PLAN_WORDS.search(text)) and not cues.DONE_WORDS.search(text),
                wants_done=bool(cues.DONE_WORDS.search(text)),
@@ -121,17 +122,11 @@ def unit_hints(text: str) -> tuple[str, ...]:
     return tuple(hints)
 
 
-def parse_period(flat: str) -> str | None:
-    for pattern, period in cues.PERIODS:
-        if pattern.search(flat):
-            return period
-    return None
-
-
-def parse_kind(flat: str) -> str | None:
-    """'task' for the task notice, 'target' for the progress tables, None when both or neither."""
-    task = bool(cues.TASK_WORDS.search(flat))
-    target = bool(cues.TARGET_WORDS.search(flat)) or bool(re.search(r"[一三]季度", flat))
+def parse_kind(flat: str, task_words: tuple[str, ...] = ()) -> str | None:
+    """'task' for a task notice (named by the notice's own word, e.g. the one before its year),
+    'target' for the progress tables, None when both or neither."""
+    task = bool(cues.TASK_WORDS.search(flat)) or any(w in flat for w in task_words)
+    target = bool(cues.TARGET_WORDS.search(flat)) or find_period(flat) is not None
     if task == target:
         return None
     return "task" if task else "target"

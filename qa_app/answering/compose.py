@@ -2,7 +2,8 @@
 
 Every sentence is built from record fields, so every figure in a reply is one of the cited
 records'; `[n]` markers point at `citations[n-1]`. Targets and tasks, and the two years, are
-always named apart ("2023年三季度推进情况表第97项", "先行区2023年重点工作任务第33项").
+always named apart ("2023年三季度推进情况表第97项", a notice by its own name: "某某区2023年重点工作任务
+第33项", its word before the year in short answers: "某某区任务").
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from qa_app.answering.figures import Clause, clip, focus, summary
 from qa_app.answering.matching import split_clauses
+from qa_app.profile import document_name, notice_word
 from qa_app.records import Citation, Record
 from qa_app.text import tidy
 
@@ -40,7 +42,7 @@ def citations(reply: Reply) -> tuple[Citation, ...]:
 def source_label(record: Record) -> str:
     """Where a record comes from, in words: which document and which row or task number."""
     if record.kind == "task":
-        return f"先行区{record.year or ''}年重点工作任务第{record.number}项"
+        return f"{document_name(record.title)}第{record.number}项"
     return f"{record.year or ''}年{record.period}推进情况表第{record.number}项"
 
 
@@ -243,4 +245,4 @@ def compose_abstain(reason: str, nearest: Sequence[Record] = (), scores: Sequenc
 
 
 def _where(record: Record) -> str:
-    return "先行区任务" if record.kind == "task" else f"{record.year}年{record.period}表"
+    return f"{notice_word(record.title)}任务" if record.kind == "task" else f"{record.year}年{record.period}表"

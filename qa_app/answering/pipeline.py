@@ -88,8 +88,9 @@ def respond(retriever, knowledge: Knowledge, q: Question, mode: str,
 
 
 def _held(knowledge: Knowledge) -> str:
+    places = "、".join(knowledge.vocab.places)
     years = "、".join(f"{y}年" for y in knowledge.vocab.years)
-    return f"{years}的材料"
+    return f"{places}{years}的材料"
 
 
 def _nearest(candidates: Sequence[Candidate]) -> tuple[list, list]:

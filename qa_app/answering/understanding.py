@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from qa_app.answering import cues
-from qa_app.answering.asks import Ask, figure_wording, parse_kind, parse_period, split_asks
+from qa_app.answering.asks import Ask, figure_wording, parse_kind, split_asks
 from qa_app.answering.english import is_english, translate
 from qa_app.answering.vocabulary import (
     Vocabulary,
@@ -24,6 +24,7 @@ from qa_app.answering.vocabulary import (
     simplify,
     unit_is,
 )
+from qa_app.profile import PERIODS, find_period, period_in, place_stem
 
 INTENTS = ("unit", "lead_unit", "participants", "leader", "deadline", "progress", "status",
            "task_content", "yes_no", "list", "count", "cross_doc", "general")
@@ -122,16 +123,16 @@ def understand(text: str, vocab: Vocabulary) -> Question:
     deadline = find_deadline(flat, vocab)
     question = Question(
         text=text, flat=flat, intent=detect_intent(flat), year=years[0] if len(years) == 1 else None,
-        period=parse_period(flat), kind=parse_kind(flat), leaders=leaders, units=units,
+        period=_held_period(flat, vocab), kind=parse_kind(flat, vocab.task_words), leaders=leaders, units=units,
         role=parse_role(flat), sections=find_sections(flat, vocab), quoted=find_quoted(flat, vocab),
         deadline=deadline, on_schedule=parse_on_schedule(flat), missing=parse_missing(flat),
         number=parse_number(flat),
         keywords=keywords(_QUOTED_ANY.sub("|", flat), vocab, leaders, units, deadline),
-        asks=split_asks(flat, years), any_of=_any_of(flat), any_unit=len(units) > 1 and "或" in flat,
+        asks=split_asks(flat, years, vocab.task_words), any_of=_any_of(flat), any_unit=len(units) > 1 and "或" in flat,
         only_units=bool(_ONLY.search(flat)), min_leaders=2 if _MANY_LEADERS.search(flat) else None,
     )
-    absent = year_absent or _absent_period(question.period, vocab) or _other_place(flat)
-    return _refine(question.with_(absent=absent, cross=_is_cross(flat, years)))
+    absent = year_absent or _absent_period(flat, vocab) or _other_place(flat, vocab)
+    return _refine(question.with_(absent=absent, cross=_is_cross(flat, years, vocab.task_words)))
 
 
 def _refine(question: Question) -> Question:
@@ -233,8 +234,12 @@ def keywords(flat: str, vocab: Vocabulary, leaders=(), units=(), deadline=None) 
     text = _NUMBER.sub("|", cues.YEAR.sub("|", flat))
     for word, _ in cues.RELATIVE_YEARS:
         text = text.replace(word, "|")
-    for pattern, _ in cues.PERIODS:
-        text = pattern.sub("|", text)
+    for period in PERIODS:
+        text = period.pattern.sub("|", text)
+    for place in vocab.places:
+        text = text.replace(place, "|").replace(place_stem(place), "|")
+    for word in vocab.task_words:
+        text = text.replace(word, "|")
     text = cues.MEASURE.sub(lambda m: "|" + m.group(2), text)
     for name in leaders:
         text = text.replace(name, "|")
@@ -260,23 +265,42 @@ def _plan_question(question: Question) -> bool:
     return question.kind == "task" or any(a.wants_plan for a in question.asks if a.wants_figure)
 
 
-def _is_cross(flat: str, years: tuple[int, ...]) -> bool:
+def _is_cross(flat: str, years: tuple[int, ...], task_words: tuple[str, ...] = ()) -> bool:
     """Whether the question asks the task notice and the tables, or two years, side by side."""
-    asks = split_asks(flat, years)
+    asks = split_asks(flat, years, task_words)
     kinds = {a.kind for a in asks if a.kind}
-    both_named = bool(cues.TASK_WORDS.search(flat)) and bool(cues.TARGET_WORDS.search(flat))
-    return len(kinds) > 1 or len(years) > 1 or both_named or "两个文件" in flat or "两份文件" in flat
+    task_named = bool(cues.TASK_WORDS.search(flat)) or any(w in flat for w in task_words)
+    both_named = task_named and bool(cues.TARGET_WORDS.search(flat))
+    return len(kinds) > 1 or len(years) > 1 or both_named or bool(cues.BOTH_DOCUMENTS.search(flat))
 
 
-def _absent_period(period: str | None, vocab: Vocabulary) -> str | None:
+def _held_period(flat: str, vocab: Vocabulary) -> str | None:
+    """The period a question names, as the documents hold it (二季度 may be held as 上半年)."""
+    period = find_period(flat)
+    if period is None or not vocab.periods:
+        return period
+    return period_in(period, vocab.periods) or period
+
+
+def _absent_period(flat: str, vocab: Vocabulary) -> str | None:
+    period = _held_period(flat, vocab)
     if period and vocab.periods and period not in vocab.periods:
         return period
     return None
 
 
-def _other_place(flat: str) -> str | None:
-    match = cues.OTHER_PLACES.search(flat)
-    return match.group(0) if match else None
+def _other_place(flat: str, vocab: Vocabulary) -> str | None:
+    """A city, county or province named with its level that no document is of: as the question's
+    scope (at its start), or anywhere when no record names it either."""
+    for match in cues.PLACE.finditer(flat):
+        name = match.group(0)
+        if re.search(r"[哪几些么]", name) or name in vocab.places:
+            continue
+        as_scope = not re.sub(r"^(请问|关于|在)?((19|20)\d\d年?)?", "", flat[:match.start()])  # "某某市2023年…"
+        mentioned = any(name[i:] in vocab.mentioned for i in range(len(name) - 2))
+        if not mentioned or (as_scope and name[-1] in "市省"):  # a county named is usually the city's own
+            return name
+    return None
 
 
 def unit_matches(record_units, key: str) -> bool:

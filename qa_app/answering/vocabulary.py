@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
+from qa_app.answering.cues import PLACE_IN_TEXT
+from qa_app.profile import notice_word, place_of, place_stem
 from qa_app.records import Record
 from qa_app.text import fold_variants, normalize
 
@@ -41,13 +43,13 @@ def simplify(text: str) -> str:
     return fold_variants(normalize(text))
 
 
+_CITY_PREFIX = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}市|市)(?=[\u4e00-\u9fff]{2})")
+
+
 def unit_key(name: str) -> str:
-    """Compare units by stem: 市住房和城乡建设局 and 住房城乡建设局 are one unit."""
-    key = normalize(name)
-    for prefix in ("菏泽市", "菏泽", "市"):
-        if key.startswith(prefix) and len(key) - len(prefix) >= 2:
-            key = key[len(prefix):]
-            break
+    """Compare units by stem: 某某市住房和城乡建设局, 市住房和城乡建设局 and 住房城乡建设局 are one
+    unit (a county's 县发改局 keeps its prefix: it is another unit)."""
+    key = _CITY_PREFIX.sub("", normalize(name), count=1)
     return key.replace("和", "").replace("人民政府", "政府")
 
 
@@ -64,6 +66,9 @@ class Vocabulary:
     deadlines: tuple[str, ...]
     years: tuple[int, ...]
     periods: tuple[str, ...]
+    places: tuple[str, ...] = ()      # from document titles (某某市, 某某县)
+    mentioned: frozenset = frozenset()  # every 某某市/县/省 written anywhere in the records
+    task_words: tuple[str, ...] = ()  # how questions name a notice (the word before its year)
 
     def unit_name(self, key: str) -> str:
         """The corpus's most frequent spelling of a unit key."""
@@ -80,30 +85,47 @@ def build_vocabulary(records: Iterable[Record]) -> Vocabulary:
         leaders=tuple(sorted({normalize(n) for r in records for n in r.leaders}, key=lambda n: (-len(n), n))),
         units=tuple(unit_counts),
         unit_names=tuple(names.items()),
-        unit_aliases=_unit_aliases(names),
+        unit_aliases=_unit_aliases(names, [place_of(r.title) for r in records]),
         sections=tuple(dict.fromkeys(r.section for r in records if r.section)),
         quoted=tuple(sorted({normalize(q) for r in records for q in _QUOTED.findall(r.content)},
                             key=lambda n: (-len(n), n))),
         deadlines=tuple(sorted({normalize(r.deadline) for r in records if r.deadline}, key=lambda n: (-len(n), n))),
         years=tuple(sorted({r.year for r in records if r.year})),
         periods=tuple(dict.fromkeys(r.period for r in records if r.period)),
+        places=tuple(dict.fromkeys(p for p in (place_of(r.title) for r in records) if p)),
+        mentioned=frozenset(_mentioned_places(records)),
+        task_words=tuple(dict.fromkeys(w for w in (notice_word(r.title) for r in records if r.kind == "task") if w)),
     )
 
 
-def _unit_aliases(names: dict[str, str]) -> tuple[tuple[str, str], ...]:
-    """Every written form of each unit: as written, its stem, 菏泽/市 + stem, known short forms."""
+def _mentioned_places(records: list[Record]) -> set[str]:
+    """Places written in titles, wording, progress and unit names (so 某某县 in a target is known)."""
+    found: set[str] = set()
+    for r in records:
+        for text in (r.title, r.content, r.progress, *r.units):
+            found.update(m.group(1)[i:] + m.group(2) for m in PLACE_IN_TEXT.finditer(normalize(text))
+                         for i in range(len(m.group(1)) - 1))
+    return found
+
+
+def _unit_aliases(names: dict[str, str], places: Iterable[str] = ()) -> tuple[tuple[str, str], ...]:
+    """Every written form of each unit: as written, its stem, 市 + stem, the documents' city (某某市,
+    某某) + stem or stem without it (某某黄河河务局 → 黄河河务局), known short forms."""
+    cities = sorted({p for place in set(places) if place.endswith("市") for p in (place, place_stem(place))})
     aliases: dict[str, str] = {}
     for key, name in names.items():
-        for form in (normalize(name), key, "市" + key, "菏泽" + key, "菏泽市" + key):
+        bare = [key[len(city):] for city in cities if key.startswith(city)]
+        for form in (normalize(name), key, "市" + key, *(city + key for city in cities), *bare):
             if len(form) >= 3:
                 aliases.setdefault(form, key)
         if "和" in name:
             aliases.setdefault(normalize(name).replace("和", ""), key)
+    stems = {key[len(city):] if key.startswith(city) else key: key for key in names for city in ("", *cities)}
     for short, stem in _ABBREVIATIONS.items():
-        if stem in names:
+        if stem in stems:
             for form in (short, "市" + short):
-                aliases.setdefault(form, stem)
-    return tuple(sorted(aliases.items(), key=lambda item: len(item[0]), reverse=True))
+                aliases.setdefault(form, stems[stem])
+    return tuple(sorted(aliases.items(), key=lambda item: (-len(item[0]), item[0])))
 
 
 def unit_is(name: str, key: str) -> bool:

@@ -7,7 +7,7 @@ import re
 from qa_app.records import TASK, Record
 
 _QUOTED = re.compile(r"[“\"《]([^”\"》]{2,16})[”\"》]")
-# Infrastructure names are written unquoted: two characters of place names + the kind (雄商高铁, 济广高速).
+# Infrastructure names are written unquoted: two characters of place names + the kind (甲乙高铁, 甲乙高速).
 _PROJECT = re.compile(r"[\u4e00-\u9fff]{2}(?:高铁|高速|铁路|大桥|航道|机场)")
 
 

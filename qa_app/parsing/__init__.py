@@ -11,24 +11,16 @@ from qa_app.parsing.formats import Grid, read_grids
 from qa_app.parsing.notices import TASK_START, looks_like_notice, parse_notice
 from qa_app.parsing.tables import TableMeta, find_layout, parse_table
 from qa_app.parsing.units import unglue_all
+from qa_app.profile import NOTICE_PERIOD, find_period
 from qa_app.records import TARGET, TASK, Corpus, Document, Record, Skipped
-from qa_app.text import normalize
 
 __all__ = ["load_corpus", "parse_lines", "parse_grids", "parse_file", "read_text_lines", "corpus_files", "SUPPORTED"]
 
 SUPPORTED = (".txt", ".xlsx", ".csv", ".docx")
 _YEAR = re.compile(r"(20\d{2})\s*年")
-_PERIODS = (("第一季度", "一季度"), ("一季度", "一季度"), ("第二季度", "二季度"), ("二季度", "二季度"),
-            ("上半年", "上半年"), ("第三季度", "三季度"), ("三季度", "三季度"), ("前三季度", "三季度"),
-            ("第四季度", "四季度"), ("四季度", "四季度"), ("全年", "全年"))
-
-
 def period_of(title: str) -> str:
-    t = normalize(title)
-    for word, period in _PERIODS:
-        if word in t:
-            return period
-    return ""
+    """The title's period from the one periods table (qa_app.profile), '' when it names none."""
+    return find_period(title) or ""
 
 
 def year_of(title: str) -> int | None:
@@ -111,7 +103,7 @@ def parse_grids(file: str, grids: list[Grid]) -> Document:
         title = _notice_title(lines)
         records, skipped = parse_notice(file, title, year_of(title), numbered)
         skipped = tuple(_placed(s, grid) for s in skipped)
-        return Document(file, title, year_of(title), "全年任务", TASK, tuple(records), skipped)
+        return Document(file, title, year_of(title), NOTICE_PERIOD, TASK, tuple(records), skipped)
     reason = "neither a progress table (header 序号…责任单位) nor a task notice (1. …（牵头单位：…）)"
     return Document(file, "", None, "", "", (), (_first_row(file, grids, reason),))
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from qa_app.parsing.units import split_units
+from qa_app.profile import NOTICE_PERIOD
 from qa_app.records import TASK, Record, Skipped
 from qa_app.text import tidy
 
@@ -90,7 +91,7 @@ def parse_notice(file: str, title: str, year: int | None, lines: list[Line]):
                 doc=file,
                 title=title,
                 year=year,
-                period="全年任务",
+                period=NOTICE_PERIOD,
                 kind=TASK,
                 number=draft.number,
                 content=content,
