@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from qa_app.text import normalize
 
@@ -57,6 +58,7 @@ def period_in(asked: str, held: tuple[str, ...]) -> str | None:
     return next((p for p in _BY_NAME[asked].same_as if p in held), None) if asked in _BY_NAME else None
 
 
+@lru_cache(maxsize=4096)
 def place_of(title: str) -> str:
     """The place a document belongs to, from its title's start (某某市人民政府… → 某某市); '' if none."""
     match = _PLACE.match(normalize(title))
@@ -76,6 +78,8 @@ def document_name(title: str) -> str:
 
 
 def notice_word(title: str) -> str:
-    """The word a question uses for a notice: the two or three characters before its year."""
+    """The word a question uses for a notice: the two or three characters before its year, unless
+    they are the place (a county's name says which place, not which document)."""
     match = _DOC_NAME.search(normalize(title))
-    return match.group(1) or "" if match else ""
+    word = (match.group(1) or "") if match else ""
+    return "" if not word or word == place_of(title) or word[-1] in "市县区" else word

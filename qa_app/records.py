@@ -46,6 +46,7 @@ class Record:
     lead_units: tuple[str, ...] = ()
     participating_units: tuple[str, ...] = ()
     text: str = ""
+    unit_label: str = ""  # a task's lead column as the notice writes it: 牵头单位, 责任单位, 牵头部门…
 
     def to_dict(self) -> dict:
         data = asdict(self)

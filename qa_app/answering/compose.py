@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from qa_app.answering.figures import Clause, clip, focus, summary
 from qa_app.answering.matching import split_clauses
-from qa_app.profile import document_name, notice_word
+from qa_app.profile import document_name, notice_word, place_of
 from qa_app.records import Citation, Record
 from qa_app.text import tidy
 
@@ -41,9 +41,10 @@ def citations(reply: Reply) -> tuple[Citation, ...]:
 
 def source_label(record: Record) -> str:
     """Where a record comes from, in words: which document and which row or task number."""
-    if record.kind == "task":
-        return f"{document_name(record.title)}第{record.number}项"
-    return f"{record.year or ''}年{record.period}推进情况表第{record.number}项"
+    name = document_name(record.title) if record.kind == "task" else \
+        f"{record.year or ''}年{record.period}推进情况表"
+    place = place_of(record.title)
+    return f"{'' if not place or name.startswith(place) else place}{name}第{record.number}项"
 
 
 def topic(record: Record, limit: int = 40) -> str:
@@ -61,8 +62,15 @@ def join_names(names: Sequence[str]) -> str:
     return "、".join(names) if names else "（未写明）"
 
 
+def _names_by_duty(record: Record) -> bool:
+    """A notice that names 责任单位 rather than a lead (the lead is then only its first unit)."""
+    return record.unit_label in ("责任单位", "责任部门")
+
+
 def unit_phrase(record: Record) -> str:
     """Who is responsible, as the record words it: task lead/participants, or target units."""
+    if record.kind == "task" and _names_by_duty(record):
+        return f"{record.unit_label}为{join_names(record.units)}"
     if record.kind == "task":
         if not record.lead_units:
             return "未写明牵头单位"
@@ -74,6 +82,8 @@ def unit_phrase(record: Record) -> str:
 
 
 def unit_short(record: Record) -> str:
+    if record.kind == "task" and _names_by_duty(record):
+        return join_names(record.units)
     if record.kind == "task":
         short = f"牵头：{join_names(record.lead_units)}"
         if record.participating_units:
@@ -93,8 +103,10 @@ def compose_units(records: Sequence[Record], scores: Sequence[float]) -> Reply:
 
 def compose_role(record: Record, score: float, role: str) -> Reply:
     """Lead or participating units of a task."""
+    if role == "lead" and _names_by_duty(record):
+        return compose_units([record], [score])
     names = record.lead_units if role == "lead" else record.participating_units
-    word = "牵头单位" if role == "lead" else "参与单位"
+    word = (record.unit_label or "牵头单位") if role == "lead" else "参与单位"
     if not names:
         text = f"{source_label(record)}{quoted(topic(record))}未写明{word}[1]。"
         return Reply(f"未写明{word}", text, (record,), (score,))

@@ -28,6 +28,8 @@ class AnswerConfig:
     dense_margin: float = 0.02
     # and never below this much of the question's wording (an unrelated question shares nothing).
     retrieval_min_coverage: float = 0.05
+    # Retrieval vouches for a record only among this many records in scope (first of nine says little).
+    retrieval_min_scope: int = 20
     # Ranking bonuses: the retriever's rank (which knows paraphrases), names, topic, asked measure.
     retrieval_bonus: float = 0.12
     topic_bonus: float = 0.1

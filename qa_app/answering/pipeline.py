@@ -37,6 +37,9 @@ def answer_question(retriever, question: str, history: Sequence | None = None, m
     understood = resolve(understand(text, knowledge.vocab), history, knowledge.vocab,
                          covers=lambda q, ids: previous_covers(knowledge, q, ids, config))
     reply = respond(retriever, knowledge, understood, mode, config)
+    if reply.abstained and understood.relative_year and not understood.absent:
+        # 今年 is the latest year held; a subject only in an earlier year's documents is still theirs
+        reply = respond(retriever, knowledge, understood.with_(year=None, relative_year=False), mode, config)
     return Answer(question=text, short=reply.short, answer=reply.answer, citations=c.citations(reply),
                   abstained=reply.abstained, intent=understood.intent,
                   filters=understood.reported_filters(knowledge.vocab))

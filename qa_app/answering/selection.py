@@ -22,6 +22,7 @@ from qa_app.answering.config import DEFAULT_CONFIG, AnswerConfig
 from qa_app.answering.matching import LexicalIndex, build_lexical_index, figure_tails, holds_measure, terms
 from qa_app.answering.understanding import Question, unit_matches
 from qa_app.answering.vocabulary import Vocabulary, build_vocabulary, simplify
+from qa_app.profile import place_of
 from qa_app.records import Hit, Record, one_per_target
 
 jieba.setLogLevel(logging.WARNING)
@@ -143,6 +144,8 @@ def in_scope(record: Record, question: Question, kind: str | None) -> bool:
     if question.period is not None and record.period != question.period:
         return False
     if question.number is not None and record.number != question.number:
+        return False
+    if question.place is not None and place_of(record.title) != question.place:
         return False
     return kind is None or record.kind == kind
 

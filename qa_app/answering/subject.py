@@ -48,6 +48,8 @@ def find_subject(retriever, knowledge: Knowledge, q: Question, kind: str | None,
         return Subject((), False, legs)
     if lexically_enough(candidates[0], knowledge, q, config):
         return Subject(tuple(candidates), True, legs)
+    if len(candidates) < config.retrieval_min_scope:  # first among a few records says little
+        return Subject(tuple(candidates), False, legs)
     agreed, unanimous = retrieval_choice(hits, legs, config)
     for i, candidate in enumerate(candidates):
         if candidate.record.id == agreed and (unanimous or candidate.coverage >= config.retrieval_min_coverage):

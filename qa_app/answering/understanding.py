@@ -68,6 +68,8 @@ class Question:
     any_unit: bool = False              # several units joined by 或 (else a record needs them all)
     only_units: bool = False            # "只写了X一家": the units column is exactly these
     min_leaders: int | None = None      # "两位市领导共同分管"
+    place: str | None = None            # the document place asked about, when the corpus has several
+    relative_year: bool = False         # the year came from 今年/去年: the latest year held, if it has it
     record_ids: tuple[str, ...] = field(default=(), compare=False)
 
     def filters(self, vocab: Vocabulary | None = None) -> dict:
@@ -130,6 +132,8 @@ def understand(text: str, vocab: Vocabulary) -> Question:
         keywords=keywords(_QUOTED_ANY.sub("|", flat), vocab, leaders, units, deadline),
         asks=split_asks(flat, years, vocab.task_words), any_of=_any_of(flat), any_unit=len(units) > 1 and "或" in flat,
         only_units=bool(_ONLY.search(flat)), min_leaders=2 if _MANY_LEADERS.search(flat) else None,
+        place=find_place(flat, vocab, units),
+        relative_year=bool(years) and not cues.YEAR.search(flat),
     )
     absent = year_absent or _absent_period(flat, vocab) or _other_place(flat, vocab)
     return _refine(question.with_(absent=absent, cross=_is_cross(flat, years, vocab.task_words)))
@@ -272,6 +276,21 @@ def _is_cross(flat: str, years: tuple[int, ...], task_words: tuple[str, ...] = (
     task_named = bool(cues.TASK_WORDS.search(flat)) or any(w in flat for w in task_words)
     both_named = task_named and bool(cues.TARGET_WORDS.search(flat))
     return len(kinds) > 1 or len(years) > 1 or both_named or bool(cues.BOTH_DOCUMENTS.search(flat))
+
+
+def find_place(flat: str, vocab: Vocabulary, units: tuple[str, ...] = ()) -> str | None:
+    """The document place a question names (某某县, or 某某 alone) outside a unit's name, when the
+    documents are of more than one place."""
+    if len(vocab.places) < 2:
+        return None
+    text = flat
+    for alias, key in vocab.unit_aliases:
+        if key in units:
+            text = text.replace(alias, "|")
+    for place in vocab.places:
+        if place in text or (len(place) >= 3 and place_stem(place) in text):
+            return place
+    return None
 
 
 def _held_period(flat: str, vocab: Vocabulary) -> str | None:

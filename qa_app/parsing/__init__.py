@@ -8,7 +8,7 @@ from pathlib import Path
 
 from qa_app.errors import CorpusError
 from qa_app.parsing.formats import Grid, read_grids
-from qa_app.parsing.notices import TASK_START, looks_like_notice, parse_notice
+from qa_app.parsing.notices import SECTION, TASK_START, looks_like_notice, parse_notice
 from qa_app.parsing.tables import TableMeta, find_layout, parse_table
 from qa_app.parsing.units import unglue_all
 from qa_app.profile import NOTICE_PERIOD, find_period
@@ -52,16 +52,18 @@ def _table_title(lines: list[str], header_at: int) -> str:
 
 
 def _notice_title(lines: list[str]) -> str:
-    """The heading just above the preamble: the short lines after the last date or （…） line."""
+    """The heading just above the tasks: the short lines after the last date, （…）, addressee
+    (…：) or preamble (…。) line."""
     before: list[str] = []
     last_block: list[str] = []
     for text in lines:
         text = text.strip()
-        if TASK_START.match(text) or re.match(r"^[一二三四五六七八九十]+、", text):
+        if TASK_START.match(text) or SECTION.match(text):
             break
         if not text:
             continue
-        if len(text) > 60 or text.startswith(("（", "(")) or re.search(r"\d{4}年\d+月\d+日", text):
+        if len(text) > 60 or text.startswith(("（", "(")) or re.search(r"\d{4}年\d+月\d+日", text) \
+                or text.endswith(("：", ":", "。")):  # the addressees and the preamble are no heading
             last_block, before = (before or last_block), []
             continue
         before.append(text)

@@ -28,6 +28,8 @@ def column_key(header: str) -> str | None:
     h = normalize(header)
     if h in ("序号", "编号", "序"):
         return "number"
+    if h.startswith("是否") and any(word in h for word in ("滞后", "落后", "延期", "未完成")):
+        return "behind"
     if h.startswith("是否") or h in ("按计划完成", "完成状态"):
         return "on_schedule"
     if any(word in h for word in _DEADLINE):
@@ -134,10 +136,18 @@ def _record(meta: TableMeta, layout: Layout, values: dict, number: int, rid: str
         content=tidy(values.get("content", "")),
         deadline=tidy(values.get("deadline", "")),
         progress=tidy(values.get("progress", "")),
-        on_schedule=tidy(values.get("on_schedule", "")),
+        on_schedule=_on_schedule(values),
         units=split_units(values.get("units", "")),
         text="\t".join(c.strip() for c in chunk).rstrip("\t"),
     )
+
+
+def _on_schedule(values: dict[str, str]) -> str:
+    """是否按计划 as written; a 是否滞后 column says the opposite (滞后 是 → 否, 否 → 是)."""
+    if "on_schedule" in values or "behind" not in values:
+        return tidy(values.get("on_schedule", ""))
+    behind = tidy(values["behind"])
+    return {"是": "否", "否": "是"}.get(behind, behind)
 
 
 class _TableBuilder:
