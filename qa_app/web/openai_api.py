@@ -11,6 +11,7 @@ as extra fields. Errors use OpenAI's shape, `{"error": {"message", "type", "para
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -33,7 +34,7 @@ class CompletionsConfig:
     max_messages: int = 200  # a long conversation is fine; only its user messages are read
     history_questions: int = 20  # earlier user messages passed on as history (the engine reads the last few)
     body_limit: int = 1024 * 1024  # clients resend every earlier answer with each question
-    stream_piece_chars: int = 40  # content is streamed line by line, long lines in pieces of this size
+    stream_piece_chars: int = 40  # content is streamed by sentence and line, long ones in pieces of this size
 
 
 CONFIG = CompletionsConfig()
@@ -141,10 +142,13 @@ def completion(answer: dict, config: CompletionsConfig = CONFIG) -> dict:
             **_extras(answer)}
 
 
+_BREAK = re.compile(r"(?<=[。；！？\n])")  # a piece ends after a sentence, clause or line where it can
+
+
 def _pieces(text: str, size: int) -> Iterator[str]:
-    for line in text.splitlines(keepends=True):
-        for start in range(0, len(line), size):
-            yield line[start:start + size]
+    for part in _BREAK.split(text):
+        for start in range(0, len(part), size):
+            yield part[start:start + size]
 
 
 def completion_chunks(answer: dict, config: CompletionsConfig = CONFIG) -> Iterator[str]:
