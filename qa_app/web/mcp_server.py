@@ -32,7 +32,7 @@ INSTRUCTIONS = ("对市政府责任目标文件（推进情况表、重点工作
                 "search：按年份、季度、类别、单位、领导筛选后检索记录。show：按 id 查看一条记录的全部字段。")
 NO_RECORD = "没有这条记录：{record_id!r}；记录 id 形如 000_dd67d59bfaf7e311.txt#97（见 ask/search 结果里的 record_id）。"
 
-Question = Annotated[str, Field(description="问题（中文，1–500 字），例如“雄商高铁项目由哪个单位牵头？”")]
+Question = Annotated[str, Field(description="问题（中文，1–500 字），例如“市医保局2023年负责哪几项目标？”")]
 History = Annotated[list[dict[str, Any] | str] | None,
                     Field(description="此前各轮 ask 返回的结果（或此前的问题文字），最早的在前；用于“它的完成时限呢？”这类追问")]
 

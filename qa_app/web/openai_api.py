@@ -62,7 +62,7 @@ class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
     model: str = Field(CONFIG.model_id, description="任意；只有一个模型 qa-app")
     messages: list[ChatMessage] = Field(..., min_length=1, max_length=CONFIG.max_messages,
-                                        examples=[[{"role": "user", "content": "雄商高铁项目由哪个单位牵头？"}]])
+                                        examples=[[{"role": "user", "content": "市医保局2023年负责哪几项目标？"}]])
     stream: bool = Field(False, description="true：以 SSE 分块返回，最后一块之后是 data: [DONE]")
 
 
@@ -91,7 +91,7 @@ def validation_message(errors: list[dict]) -> tuple[str, str | None]:
     if kind == "json_invalid":
         return "请求体不是有效的 JSON。", None
     if where is None:
-        return '请求体必须是 JSON 对象，例如 {"messages": [{"role": "user", "content": "雄商高铁项目由哪个单位牵头？"}]}。', None
+        return '请求体必须是 JSON 对象，例如 {"messages": [{"role": "user", "content": "市医保局2023年负责哪几项目标？"}]}。', None
     if where == "messages" and kind in ("missing", "too_short"):
         return "缺少 messages：请至少给出一条 user 消息。", where
     if where == "messages" and kind == "too_long":
