@@ -137,10 +137,13 @@ def build_chat(service: ChatService, compact: bool = False, admin_token: str | N
     return blocks
 
 
-def initial_question(request: gr.Request) -> str:
-    """The question the page was opened with (`?q=`), for the input box; the person still sends it."""
+def initial_question(request: gr.Request):
+    """The question the page was opened with (`?q=`), for the input box; the person still sends it.
+
+    Without `?q=` the box is left alone: this load event can finish after someone has started typing
+    (a busy server), and an empty value would wipe what they typed."""
     text = (request.query_params.get(INITIAL_QUESTION_PARAM) or "").strip() if request else ""
-    return text[:MAX_QUESTION_CHARS]
+    return text[:MAX_QUESTION_CHARS] if text else gr.skip()
 
 
 def api_ask(service: ChatService):
