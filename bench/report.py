@@ -65,6 +65,14 @@ def product_section(results: dict) -> list[str]:
         lines += [_row([x["clients"], x["requests"], x["errors"], x["rps"], x["p50_ms"], x["p95_ms"], x["seconds"]])
                   for x in results["throughput"]]
         lines += ["", f"A request without the token got HTTP {results.get('without_token_status')}."]
+    if "clients_ms" in results:
+        timed = results["clients_ms"]
+        lines += ["", f"One client asking the dev questions in turn ({timed['requests_per_endpoint']} timed requests "
+                  f"per endpoint, interleaved; {timed['errors']} errors):", "",
+                  _row(["endpoint", "p50 (ms)", "p95 (ms)"]), _row(["---"] * 3)]
+        lines += [_row([label, timed[key]["p50"], timed[key]["p95"]]) for key, label in (
+            ("api_ask", "`POST /api/ask`"), ("chat_completions", "`POST /v1/chat/completions`"),
+            ("chat_completions_stream", "`POST /v1/chat/completions` with `stream: true` (to `[DONE]`)"))]
     return lines
 
 

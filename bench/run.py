@@ -19,7 +19,7 @@ from pathlib import Path
 
 import faiss
 
-from bench import load, product, report
+from bench import clients, load, product, report
 from bench.measure import ROOT, child_env, run_measured
 
 SIZES = (10_000, 100_000, 1_000_000)
@@ -62,6 +62,8 @@ def run(sizes: tuple[int, ...], with_load: bool, out: Path) -> dict:
             results["load"] = served["levels"][-1]
             results["rss_mb"] = served["server_rss_mb"]
             results["without_token_status"] = served["without_token_status"]
+            _step("client endpoints (/api/ask, /v1/chat/completions)")
+            results["clients_ms"] = clients.run(corpus, index, questions, work / "serve-clients.log")
         results["scale"] = []
         for records in sizes:
             _step(f"scale run, {records} records")

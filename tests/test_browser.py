@@ -38,10 +38,14 @@ pytestmark = [
 ]
 
 
+EXAMPLE_SERVER = "http://127.0.0.1:7860"  # where examples/intranet.html's script tag points
+
+
 @contextmanager
-def portal_server():
-    """The fictional intranet portal: examples/ served as-is from another loopback port."""
-    handler = functools.partial(_QuietHandler, directory=str(ROOT / "examples"))
+def portal_server(chat_url: str = EXAMPLE_SERVER, directory: Path = ROOT / "examples"):
+    """The fictional intranet portal: examples/ served from another loopback port, its pages pointing at
+    `chat_url` instead of the default server (what an admin does: put the server's address in the tag)."""
+    handler = functools.partial(_PortalHandler, directory=str(directory), chat_url=chat_url)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -52,9 +56,31 @@ def portal_server():
         server.server_close()
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class _PortalHandler(http.server.SimpleHTTPRequestHandler):
+    def __init__(self, *args, chat_url: str, **kwargs):
+        self.chat_url = chat_url
+        super().__init__(*args, **kwargs)
+
+    def do_GET(self):  # noqa: N802  (the base class's name)
+        path = Path(self.translate_path(self.path))
+        if path.suffix != ".html" or not path.is_file():
+            return super().do_GET()
+        body = path.read_text(encoding="utf-8").replace(EXAMPLE_SERVER, self.chat_url).encode("utf-8")
+        self.send_response(200)
+        self.send_header("content-type", "text/html; charset=utf-8")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def log_message(self, format, *args):  # noqa: A002  (the signature is the base class's)
         pass
+
+
+def open_portal_chat(page, portal_url: str):
+    """The portal page with its 问答 button clicked: the chat's frame (the panel made by /embed.js)."""
+    page.goto(f"{portal_url}/intranet.html")
+    page.locator("#qa-embed-button").click(timeout=WAIT_MS)
+    return page.frame_locator("#qa-chat")
 
 
 def leaves_loopback(url: str) -> bool:
@@ -86,7 +112,7 @@ def browser():
 def sites(index_settings, engine):
     """The chat on one loopback port (default framing policy), the portal on another."""
     service = ChatService(index_settings, engine)
-    with running_server(create_app(service)) as chat, portal_server() as portal:
+    with running_server(create_app(service)) as chat, portal_server(chat) as portal:
         yield service, chat, portal
 
 
@@ -130,8 +156,7 @@ def _ask(chat, question: str, turn: int, press_enter: bool) -> None:
 def test_embedded_chat_in_the_portal(sites, watched):
     _, chat_url, portal_url = sites
     page, seen = watched
-    page.goto(f"{portal_url}/intranet.html?chat={chat_url}")
-    chat = page.frame_locator("#qa-chat")
+    chat = open_portal_chat(page, portal_url)
     chat.locator("#qa-question textarea").wait_for(timeout=WAIT_MS)
     loaded = len(seen["requests"])
 
@@ -194,9 +219,9 @@ def _child_frame_url(page, timeout_s: float = 30.0) -> str:
 
 
 def test_other_portals_cannot_frame_the_chat(sites, watched):
-    service, _, portal_url = sites
+    service, _, _ = sites
     page, _ = watched
     app = create_app(service, embed_origins=parse_embed_origins("http://portal.example"))
-    with running_server(app) as locked:
-        page.goto(f"{portal_url}/intranet.html?chat={locked}")
+    with running_server(app) as locked, portal_server(locked) as portal_url:
+        open_portal_chat(page, portal_url)
         assert _child_frame_url(page).startswith("chrome-error:")

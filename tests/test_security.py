@@ -30,7 +30,7 @@ from qa_app.web.auth import (
     token_matches,
 )
 from tests.conftest import ROOT
-from tests.test_browser import ARGS, CHROMIUM, WAIT_MS, _ask, leaves_loopback, portal_server
+from tests.test_browser import ARGS, CHROMIUM, WAIT_MS, _ask, leaves_loopback, open_portal_chat, portal_server
 from tests.test_web import XIONGSHANG, running_server
 
 TOKEN = "qa-test-token-1f8e2c9d7b"
@@ -260,6 +260,16 @@ def test_the_login_cookie_does_not_open_the_api(guarded):
     assert guarded.get("/config").status_code == 200
     response = guarded.post("/api/ask", json={"question": XIONGSHANG})
     assert response.status_code == 401 and response.json() == {"detail": NEED_TOKEN}
+    assert guarded.get("/v1/models").json()["error"]["message"] == NEED_TOKEN  # OpenAI-compatible API
+    assert guarded.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"}).status_code == 401
+
+
+@pytest.mark.slow
+def test_the_embed_script_is_open(guarded):
+    """A portal loads /embed.js before anyone logs in; it holds no data (its panel then shows the login)."""
+    response = guarded.get("/embed.js")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/javascript")
+    assert "attachShadow" in response.text
 
 
 @pytest.mark.slow
@@ -298,13 +308,12 @@ def test_portal_iframe_shows_the_login_then_the_chat(guarded_url):
     SameSite=Strict cookie set by the login inside the iframe is sent with the chat's requests."""
     sync_api = pytest.importorskip("playwright.sync_api")
     requests: list[str] = []
-    with sync_api.sync_playwright() as playwright, portal_server() as portal:
+    with sync_api.sync_playwright() as playwright, portal_server(guarded_url) as portal:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             page = chromium.new_context(locale="zh-CN").new_page()
             page.on("request", lambda request: requests.append(request.url))
-            page.goto(f"{portal}/intranet.html?chat={guarded_url}")
-            frame = page.frame_locator("#qa-chat")
+            frame = open_portal_chat(page, portal)
             frame.locator("#qa-token").fill("wrong")
             frame.locator("#qa-login-submit").click()
             assert frame.locator("#qa-login-error").inner_text(timeout=WAIT_MS) == WRONG_LOGIN

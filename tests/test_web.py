@@ -11,6 +11,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import gradio as gr
 import httpx
 import pytest
 
@@ -19,7 +20,7 @@ from qa_app.records import Answer
 from qa_app.retrieval import Filters
 from qa_app.web import ChatService, create_app, parse_embed_origins
 from qa_app.web.admin import WRONG_TOKEN, add_files, remove_doc, token_ok, unlock_panel
-from qa_app.web.chat import chosen_filters, finish_turn, start_turn
+from qa_app.web.chat import chosen_filters, finish_turn, initial_question, start_turn
 from qa_app.web.render import answer_text_html, record_rows, render_answer, render_card, render_turn
 from qa_app.web.security import frame_ancestors
 from tests.conftest import CORPUS_DIR
@@ -184,6 +185,19 @@ def test_chosen_filters(year, doc, expected):
     assert chosen_filters(year, doc) == expected
 
 
+@pytest.mark.parametrize("query, expected", [
+    (b"q=%E9%9B%84%E5%95%86%E9%AB%98%E9%93%81%E9%A1%B9%E7%9B%AE%E7%94%B1%E5%93%AA%E4%B8%AA%E5%8D%95%E4%BD%8D%E7%89%B5%E5%A4%B4%EF%BC%9F",
+     XIONGSHANG),
+    (b"q=" + b"%E9%97%AE" * 600, "问" * 500),
+    (b"", None), (b"q=%20%20", None),  # None: the box is left as it is (a late load must not wipe typing)
+])
+def test_initial_question_from_the_embed_url(query, expected):
+    from starlette.requests import Request
+
+    value = initial_question(gr.Request(request=Request({"type": "http", "query_string": query, "headers": []})))
+    assert value == (expected if expected is not None else gr.skip())
+
+
 @pytest.mark.slow
 def test_follow_up_in_the_chat_uses_the_previous_answer(service):
     turns = finish_turn(service, start_turn(XIONGSHANG, []), "", "")
@@ -300,7 +314,8 @@ def test_pages_and_offline_docs(client):
     assert client.get("/static-offline-docs/swagger-ui-bundle.js").status_code == 200
     spec = client.get("/openapi.json").json()
     question = spec["components"]["schemas"]["AskRequest"]["properties"]["question"]
-    assert question["maxLength"] == 500 and set(spec["paths"]) == {"/api/ask", "/api/health"}
+    assert question["maxLength"] == 500
+    assert set(spec["paths"]) == {"/api/ask", "/api/health", "/v1/models", "/v1/chat/completions"}
 
 
 @pytest.mark.slow

@@ -56,6 +56,7 @@ from qa_app.cli import (  # noqa: E402  (each module registers its commands)
     corpus_cmds,  # noqa: F401
     eval_cmds,  # noqa: F401
     manage_cmds,  # noqa: F401
+    mcp_cmds,  # noqa: F401
     search_cmds,  # noqa: F401
     serve_cmds,  # noqa: F401
 )

@@ -1,4 +1,5 @@
-"""`qa serve`: the chat at /, the iframe chat at /embed, the JSON API at /api, docs at /docs."""
+"""`qa serve`: the chat at /, the iframe chat at /embed (and /embed.js), the JSON API at /api, the
+OpenAI-compatible API at /v1, MCP at /mcp, docs at /docs."""
 
 from __future__ import annotations
 
@@ -98,11 +99,12 @@ def serve(settings: Settings, host: str, port: int, embed_origins: str, admin_to
     click.echo("loading the index (building it first if missing)…", err=True)
     service = ChatService(settings, load_engine(settings, progress=True))
     app = create_app(service, embed_origins=origins, admin_token=admin_token or None,
-                     auth_token=auth_token or None)
+                     auth_token=auth_token or None, loopback_only=is_loopback(host))
     health = service.health()
     base = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
     click.echo(f"{health['records']} records, model {health['model']}", err=True)
-    click.echo(f"chat {base}/  ·  embed {base}/embed  ·  API {base}/api/ask  ·  docs {base}/docs"
+    click.echo(f"chat {base}/  ·  embed {base}/embed (script {base}/embed.js)  ·  API {base}/api/ask  ·  "
+               f"OpenAI {base}/v1  ·  MCP {base}/mcp  ·  docs {base}/docs"
                f"{'  ·  upload panel on' if admin_token else ''}"
                f"{'  ·  access token required (login at /login)' if auth_token else ''}", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qa_app.errors import BadQuestion, QAError
+from qa_app.web.openai_api import is_openai_path, openai_error, validation_message
 from qa_app.web.service import EMPTY_QUESTION, MAX_QUESTION_CHARS, ChatService, too_long_message
 
 MAX_HISTORY = 20
@@ -100,15 +101,23 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if is_openai_path(request.url.path):
+            message, param = validation_message(list(exc.errors()))
+            return openai_error(400, message, param=param)
         return JSONResponse(status_code=422, content={"detail": validation_detail(list(exc.errors()))})
 
     @app.exception_handler(StarletteHTTPException)
     async def _unparsable(request: Request, exc: StarletteHTTPException):
         """FastAPI answers a body it cannot decode (not UTF-8) with an English 400; say it like other bad bodies."""
+        if is_openai_path(request.url.path):
+            message = "请求体不是有效的 UTF-8 JSON。" if exc.status_code == 400 else str(exc.detail)
+            return openai_error(exc.status_code, message)
         if exc.status_code == 400 and request.url.path.startswith("/api/"):
             return JSONResponse(status_code=422, content={"detail": "请求体不是有效的 UTF-8 JSON。"})
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(QAError)
     async def _library(request: Request, exc: QAError) -> JSONResponse:
+        if is_openai_path(request.url.path):
+            return openai_error(503, str(exc), kind="server_error")
         return JSONResponse(status_code=503, content={"detail": str(exc)})

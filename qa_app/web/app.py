@@ -7,7 +7,7 @@ from pathlib import Path
 
 import gradio as gr
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import FileResponse, RedirectResponse
 from fastapi_offline import FastAPIOffline
 
 from qa_app.web.api import install_error_handlers, make_router
@@ -20,6 +20,10 @@ from qa_app.web.auth import (
     make_login_router,
 )
 from qa_app.web.chat import build_chat
+from qa_app.web.mcp_server import MCP_PATH, mcp_endpoint
+from qa_app.web.openai_api import CONFIG as OPENAI_CONFIG
+from qa_app.web.openai_api import PREFIX as OPENAI_PREFIX
+from qa_app.web.openai_api import error_body, make_openai_router
 from qa_app.web.security import BodyLimit, SecurityHeaders
 from qa_app.web.service import ChatService
 
@@ -38,6 +42,10 @@ API_DESCRIPTION = """对菏泽市人民政府责任目标文件的问答接口�
   abstained, intent, filters`。`history` 放此前各轮返回的 JSON，用于追问。
 * 问题为空或超过 500 字 → HTTP 422，`detail` 为中文说明；请求体上限 64 KB。
 * `GET /api/health` → `{"status": "ok", "records": N, "model": "..."}`。
+* OpenAI 兼容：`GET /v1/models`、`POST /v1/chat/completions`（可在 Open WebUI、Cherry Studio 等客户端中
+  作为“OpenAI 兼容”服务添加，base URL 为 `http://主机:端口/v1`）。
+* MCP（streamable HTTP）：`/mcp`，工具 ask、search、show。
+* 嵌入：在网页中加一行 `<script src="http://主机:端口/embed.js" defer></script>`。
 """
 AUTH_DESCRIPTION = """
 * 本服务设置了访问口令：每个请求都要带 `Authorization: Bearer <口令>`，否则 HTTP 401（点右上角 Authorize 填入口令）。
@@ -54,19 +62,30 @@ def _to_embed(request: Request) -> RedirectResponse:
     return RedirectResponse("embed/" + (f"?{query}" if query else ""), status_code=307)
 
 
+def _embed_script() -> FileResponse:
+    """The one-line embed: a floating 问答 button that opens /embed in a panel (static; no data in it)."""
+    return FileResponse(STATIC / "embed.js", media_type="text/javascript; charset=utf-8",
+                        headers={"cache-control": "public, max-age=300"})
+
+
 def create_app(service: ChatService, embed_origins: Sequence[str] = (), admin_token: str | None = None,
-               auth_token: str | None = None) -> FastAPI:
+               auth_token: str | None = None, loopback_only: bool = True) -> FastAPI:
     """Build the whole web app around one ChatService.
 
     `embed_origins` are the pages allowed to frame the chat (CSP frame-ancestors; empty: same host,
     any port). `admin_token` enables the upload panel on / for whoever enters it; None hides it.
     `auth_token` (QA_AUTH_TOKEN) puts everything behind it: see `qa_app.web.auth`; None: open.
+    `loopback_only` (listening on 127.0.0.1/localhost) lets /mcp refuse other Host and Origin headers.
     """
     description = API_DESCRIPTION + (AUTH_DESCRIPTION if auth_token else "")
+    mcp = mcp_endpoint(service, loopback_only=loopback_only)
     app = FastAPIOffline(title="qa_app 责任目标问答 API", version="1", description=description,
-                         swagger_ui_parameters={"validatorUrl": None}, redoc_url=None)
+                         swagger_ui_parameters={"validatorUrl": None}, redoc_url=None, lifespan=mcp.lifespan)
     install_error_handlers(app)
     app.include_router(make_router(service))
+    app.include_router(make_openai_router(service))
+    app.add_route(MCP_PATH, mcp.endpoint, include_in_schema=False)
+    app.add_api_route("/embed.js", _embed_script, include_in_schema=False)
     sessions = Sessions() if auth_token else None
     if auth_token:  # before the mount at /: Gradio has a /login of its own
         app.include_router(make_login_router(auth_token, sessions))
@@ -81,6 +100,7 @@ def create_app(service: ChatService, embed_origins: Sequence[str] = (), admin_to
                         css_paths=[STATIC / "qa.css"], max_file_size=UPLOAD_LIMIT if admin_token else NO_UPLOADS_LIMIT,
                         **common)
     app.add_middleware(BodyLimit)
+    app.add_middleware(BodyLimit, limit=OPENAI_CONFIG.body_limit, prefix=OPENAI_PREFIX, shape=error_body)
     if auth_token:
         app.add_middleware(BodyLimit, limit=LOGIN_BODY_LIMIT, prefix=LOGIN_PATH)
         app.add_middleware(AccessControl, token=auth_token, sessions=sessions)

@@ -1,10 +1,12 @@
 """Optional access control (QA_AUTH_TOKEN): a bearer token on the API, a login for everything else.
 
-With a token, `/api/*` answers only requests carrying `Authorization: Bearer <token>`; the chat pages,
+With a token, the programs' endpoints (`/api/*`, the OpenAI-compatible `/v1/*` and the MCP endpoint
+`/mcp`) answer only requests carrying `Authorization: Bearer <token>`; the chat pages,
 Gradio's own routes under them, `/docs` and `/openapi.json` need either that header or the session
 cookie that `/login` sets after the token is typed in. The cookie is HttpOnly and SameSite=Strict and
 carries an expiry signed with a secret made at start-up, so a restart logs everybody out and no other
-site can use a logged-in browser. The check is ASGI middleware, in front of the body being read, so
+site can use a logged-in browser. `/embed.js` stays open: a static script holding no data, which a
+portal loads before anyone has logged in (its panel then shows the login). The check is ASGI middleware, in front of the body being read, so
 an unauthenticated request is refused before the server does any work for it.
 """
 
@@ -21,6 +23,7 @@ from urllib.parse import parse_qs, quote
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from qa_app.web.openai_api import error_body, is_openai_path
 from qa_app.web.security import _header
 
 SESSION_COOKIE = "qa_session"
@@ -28,7 +31,9 @@ SESSION_SECONDS = 12 * 3600
 LOGIN_PATH = "/login"
 LOGOUT_PATH = "/logout"
 LOGIN_BODY_LIMIT = 4096
-API_PREFIX = "/api/"
+API_PREFIXES = ("/api/", "/v1/")
+MCP_PATH = "/mcp"
+EMBED_SCRIPT_PATH = "/embed.js"
 NEED_TOKEN = "需要访问口令：请在请求头中加上 Authorization: Bearer <QA_AUTH_TOKEN>。"
 WRONG_BEARER = "访问口令不对：请检查 Authorization: Bearer 后面的口令。"
 NEED_LOGIN = "需要登录：请先在 /login 输入访问口令。"
@@ -93,8 +98,15 @@ def _cookie(scope: dict, name: str) -> str | None:
     return None
 
 
-def _json_401(detail: str) -> tuple[int, list, bytes]:
-    body = json.dumps({"detail": detail}, ensure_ascii=False).encode()
+def bearer_only(path: str) -> bool:
+    """Endpoints for programs, which send the header: a login cookie does not open them."""
+    return path.startswith(API_PREFIXES) or path == MCP_PATH or path.startswith(MCP_PATH + "/")
+
+
+def _json_401(detail: str, path: str = "") -> tuple[int, list, bytes]:
+    """The refusal as JSON: `{"detail"}`, or OpenAI's error shape under /v1/ (clients show its message)."""
+    data = error_body(detail, code="invalid_api_key") if is_openai_path(path) else {"detail": detail}
+    body = json.dumps(data, ensure_ascii=False).encode()
     return 401, [(b"content-type", b"application/json; charset=utf-8"), (b"www-authenticate", b"Bearer"),
                  (b"cache-control", b"no-store")], body
 
@@ -102,8 +114,8 @@ def _json_401(detail: str) -> tuple[int, list, bytes]:
 class AccessControl:
     """Refuses requests without the token: 401 (JSON, Chinese `detail`), or a redirect to the login page.
 
-    `/api/*` takes only the bearer header; other paths take the header or a valid session cookie.
-    Only `/login` and `/logout` are open. A browser asking for a page is sent to `/login?next=…`.
+    `/api/*`, `/v1/*` and `/mcp` take only the bearer header; other paths take the header or a valid
+    session cookie. Only `/login`, `/logout` and `/embed.js` are open. A browser asking for a page is sent to `/login?next=…`.
     """
 
     def __init__(self, app, token: str, sessions: Sessions):
@@ -115,7 +127,7 @@ class AccessControl:
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
         path = scope.get("path", "")
-        if path in (LOGIN_PATH, LOGOUT_PATH):
+        if path in (LOGIN_PATH, LOGOUT_PATH, EMBED_SCRIPT_PATH):
             return await self.app(scope, receive, send)
         refusal = self._refusal(scope, path)
         if refusal is None:
@@ -133,8 +145,8 @@ class AccessControl:
         given = bearer_token(raw.encode("latin-1").decode("utf-8", "replace") if raw else None)
         if given is not None and token_matches(given, self.token):
             return None
-        if path.startswith(API_PREFIX):
-            return _json_401(WRONG_BEARER if given is not None else NEED_TOKEN)
+        if bearer_only(path):
+            return _json_401(WRONG_BEARER if given is not None else NEED_TOKEN, path)
         if self.sessions.valid(_cookie(scope, SESSION_COOKIE)):
             return None
         if scope.get("method") in ("GET", "HEAD") and "text/html" in (_header(scope, b"accept") or ""):

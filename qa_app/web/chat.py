@@ -23,6 +23,8 @@ EXAMPLES = (
 )
 PLACEHOLDER = "请输入问题，例如：雄商高铁项目由哪个单位牵头？回答会标出 [n] 并在下方列出来源记录。"
 HISTORY_TURNS = 5
+GRADIO_API_NAME = "ask"  # gradio_client.Client(url).predict(question, api_name="/ask")
+INITIAL_QUESTION_PARAM = "q"  # /embed/?q=… puts a question in the box (embed.js's data-question)
 ANSWER_CONCURRENCY = 4  # answers run in threads; the engine is thread-safe
 
 # Runs once when the log is first drawn: one delegated listener serves every copy button.
@@ -127,7 +129,34 @@ def build_chat(service: ChatService, compact: bool = False, admin_token: str | N
             gr.HTML(_footer())
         _wire(service, draw, turns, log, question, send, example_buttons, clear, year, doc)
         blocks.load(lambda: _dropdown_updates(service), outputs=[year, doc], api_visibility="private")
+        if compact:
+            blocks.load(initial_question, outputs=[question], api_visibility="private")
+        else:
+            gr.api(api_ask(service), api_name=GRADIO_API_NAME, concurrency_limit=ANSWER_CONCURRENCY,
+                   concurrency_id="answer")
     return blocks
+
+
+def initial_question(request: gr.Request):
+    """The question the page was opened with (`?q=`), for the input box; the person still sends it.
+
+    Without `?q=` the box is left alone: this load event can finish after someone has started typing
+    (a busy server), and an empty value would wipe what they typed."""
+    text = (request.query_params.get(INITIAL_QUESTION_PARAM) or "").strip() if request else ""
+    return text[:MAX_QUESTION_CHARS] if text else gr.skip()
+
+
+def api_ask(service: ChatService):
+    """The one public Gradio endpoint, for `gradio_client`: the chat's events stay private."""
+
+    def ask(question: str, history: list | None = None) -> dict:
+        """Answer a question; returns the JSON of `qa ask --json` (history: earlier answers or questions)."""
+        try:
+            return service.ask(question, history or []).to_dict()
+        except BadQuestion as exc:
+            raise gr.Error(str(exc)) from None
+
+    return ask
 
 
 def _drawer(service: ChatService):

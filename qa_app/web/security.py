@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from starlette.exceptions import HTTPException
 
@@ -90,12 +90,16 @@ class _TooLarge(HTTPException):
 
 
 class BodyLimit:
-    """Refuses API request bodies over `limit` bytes with 413, whether or not Content-Length is sent."""
+    """Refuses API request bodies over `limit` bytes with 413, whether or not Content-Length is sent.
 
-    def __init__(self, app, limit: int = MAX_BODY_BYTES, prefix: str = "/api/"):
+    `shape` turns the Chinese message into the JSON body (default `{"detail": …}`; /v1/ uses OpenAI's)."""
+
+    def __init__(self, app, limit: int = MAX_BODY_BYTES, prefix: str = "/api/",
+                 shape: Callable[[str], dict] | None = None):
         self.app = app
         self.limit = limit
         self.prefix = prefix
+        self.shape = shape or (lambda detail: {"detail": detail})
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or not scope.get("path", "").startswith(self.prefix):
@@ -126,7 +130,7 @@ class BodyLimit:
                 await self._refuse(send)
 
     async def _refuse(self, send) -> None:
-        body = json.dumps({"detail": too_large_detail(self.limit)}, ensure_ascii=False).encode()
+        body = json.dumps(self.shape(too_large_detail(self.limit)), ensure_ascii=False).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json; charset=utf-8"),
                                 (b"content-length", str(len(body)).encode())]})
