@@ -69,7 +69,7 @@ def _checked(settings: Settings, sources: Sequence[Path], names: Sequence[str], 
         if source.suffix.lower() != Path(name).suffix.lower():
             raise CorpusError(f"{name}: the file given is a {source.suffix or 'file without a type'}, "
                               f"not {Path(name).suffix}")
-        doc = parse_file(source, name)
+        doc = parse_file(source, name, settings.limits)
         if not doc.records:
             raise CorpusError(f"cannot add {name}: {_problem(doc)}")
         documents.append(doc)
@@ -151,7 +151,7 @@ def remove_document(settings: Settings, doc_name: str, embedder: Embedder | None
         if not target.is_file():
             known = ", ".join(p.name for p in corpus_files(corpus_dir))
             raise CorpusError(f"{name} is not in the corpus ({known})")
-        records = len(parse_file(target).records)
+        records = len(parse_file(target, limits=settings.limits).records)
         backup = target.with_name(f".{name}.{uuid.uuid4().hex}.removed")
         os.replace(target, backup)
         try:
