@@ -26,6 +26,7 @@ class Limits:
     max_rows: int = 50_000  # rows (lines, paragraphs, table rows) in one file, all sheets together
     max_cells: int = 1_000_000  # cells in one file, empty cells inside a row counted
     max_cell_chars: int = 32_767  # characters in one cell (Excel's own limit) or one paragraph
+    max_merged_ranges: int = 50_000  # merged ranges in one workbook (openpyxl builds an object for each)
 
 
 def limit_variable(field: str) -> str:

@@ -175,7 +175,8 @@ def parse_file(path: Path, name: str | None = None, limits: Limits | None = None
     except TooBig as exc:
         return Document(name, "", None, "", "", (), (exc.skipped,))
     except (OSError, CorpusError) as exc:
-        return Document(name, "", None, "", "", (), (Skipped(name, 0, f"cannot read: {exc}"),))
+        reason = f"cannot read: {str(exc).removeprefix(f'{name}: ')}"
+        return Document(name, "", None, "", "", (), (Skipped(name, 0, reason),))
 
 
 def unit_vocabulary(records: list[Record]) -> set[str]:

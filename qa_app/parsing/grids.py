@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from qa_app.errors import CorpusError
-from qa_app.parsing.guards import Budget, TooBig, over
+from qa_app.parsing.guards import Budget
 from qa_app.parsing.tables import column_key, find_layout
 
 Box = tuple[int, int, int, int]  # merged range: first row, first column, last row, last column (0-based)
@@ -56,10 +56,7 @@ def fill_merged(rows: list[list[str]], boxes: list[Box], budget: Budget | None =
     wanted = sorted((top, col, min(bottom, last)) for top, col, bottom, _ in boxes
                     if header_at < top <= last and col < len(keys) and keys[col] != "number")
     if budget is not None:
-        covered = sum(bottom - top for top, _, bottom in wanted)
-        if covered > budget.limits.max_cells:
-            raise TooBig(budget.name, over(f"merged cells cover {covered:,} cells", budget.limits, "max_cells"),
-                         0, sheet)
+        budget.check_merged(sum(bottom - top for top, _, bottom in wanted), sheet)
     numbers = [j for j, key in enumerate(keys) if key == "number"]
     out = [list(r) for r in rows]
     for top, col, bottom in wanted:

@@ -39,7 +39,8 @@ class TooBig(CorpusError):
 
 
 _UNITS = {"max_file_mb": "{:g} MB", "max_unpacked_mb": "{:g} MB", "max_archive_entries": "{:,} parts",
-          "max_rows": "{:,} rows in a file", "max_cells": "{:,} cells in a file", "max_cell_chars": "{:,} characters"}
+          "max_rows": "{:,} rows in a file", "max_cells": "{:,} cells in a file", "max_cell_chars": "{:,} characters",
+          "max_merged_ranges": "{:,} merged ranges in a file"}
 
 
 def over(what: str, limits: Limits, field: str) -> str:
@@ -145,6 +146,7 @@ class Budget:
         self.limits = limits
         self.rows = 0
         self.cells = 0
+        self.merged = 0
 
     def check_declared(self, sheet: str, rows: int | None, columns: int | None) -> None:
         """A sheet's declared size (its <dimension>), refused before its rows are read."""
@@ -164,6 +166,23 @@ class Budget:
             raise TooBig(self.name, over(f"more than {limits.max_rows:,} rows", limits, "max_rows"), line, sheet)
         if self.cells > limits.max_cells:
             raise TooBig(self.name, over(f"more than {limits.max_cells:,} cells", limits, "max_cells"), line, sheet)
+
+    def check_rows_ahead(self, rows: int, sheet: str) -> None:
+        """Rows found ahead of reading them (a sheet's <row> elements): refused past the limit."""
+        if self.rows + rows > self.limits.max_rows:
+            raise TooBig(self.name, over(f"more than {self.limits.max_rows:,} rows", self.limits, "max_rows"), 0, sheet)
+
+    def take_merged(self, sheet: str) -> None:
+        """Count one merged range."""
+        self.merged += 1
+        if self.merged > self.limits.max_merged_ranges:
+            raise TooBig(self.name, over(f"more than {self.limits.max_merged_ranges:,} merged ranges", self.limits,
+                                         "max_merged_ranges"), 0, sheet)
+
+    def check_merged(self, covered: int, sheet: str) -> None:
+        """Merged ranges copy their value into the cells they cover; no more than a file's cells."""
+        if covered > self.limits.max_cells:
+            raise TooBig(self.name, over(f"merged cells cover {covered:,} cells", self.limits, "max_cells"), 0, sheet)
 
     def check_cells(self, cells: list[str], sheet: str, line: int) -> list[str]:
         """The row's cells, refused when one is longer than `max_cell_chars`."""
