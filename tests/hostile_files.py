@@ -7,6 +7,7 @@ stream, so a file that unpacks to a gigabyte is built without holding a gigabyte
 
 from __future__ import annotations
 
+import hashlib
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -236,9 +237,32 @@ HOSTILE: dict[str, Callable[[Path], Path]] = {
 }
 
 
-def build(name: str, folder: Path) -> Path:
-    """Build one hostile file by name into `folder` (its helper files are removed)."""
-    path = HOSTILE[name](folder)
+def _renamed(path: Path, name: str) -> Path:
+    return path.rename(path.with_name(name))
+
+
+# Just under the archive limits (19 MB unpacked against 20): what the worst file that gets past the
+# archive checks costs. The Word file is refused at row 50,001 after python-docx has loaded it whole;
+# the workbook (6,600 rows of 1,000-character cells) is read to its end and holds no table.
+NEAR_LIMIT: dict[str, Callable[[Path], Path]] = {
+    "near_limit.docx": lambda folder: _renamed(zip_bomb_docx(folder, unpacked_mb=19), "near_limit.docx"),
+    "near_limit.xlsx": lambda folder: _renamed(zip_bomb_xlsx(folder, unpacked_mb=19), "near_limit.xlsx"),
+}
+
+
+def build(name: str, folder: Path, **options) -> Path:
+    """Build one file of HOSTILE or NEAR_LIMIT by name into `folder` (its helper files are removed)."""
+    path = {**HOSTILE, **NEAR_LIMIT}[name](folder, **options)
     for helper in folder.glob("base-*"):
         helper.unlink()
     return path
+
+
+def folder_digest(*folders: Path) -> dict[str, str]:
+    """Every file under the folders with a digest of its bytes: what a refused add must leave as it was."""
+    state = {}
+    for root in folders:
+        for path in sorted(Path(root).rglob("*")):
+            if path.is_file():
+                state[f"{Path(root).name}/{path.relative_to(root)}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return state

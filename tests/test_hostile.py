@@ -8,7 +8,6 @@ too big, the limit and the QA_* variable that raises it.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import threading
 from pathlib import Path
@@ -53,13 +52,8 @@ SMALLER = {"zip_bomb.xlsx": {"unpacked_mb": 256}, "zip_bomb.docx": {"unpacked_mb
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory) -> dict[str, Path]:
     """Every hostile file, each in a folder of its own (so the names stay as the cases say)."""
-    files = {}
-    for name in EXPECTED:
-        folder = tmp_path_factory.mktemp(name.replace(".", "-"))
-        files[name] = hostile_files.HOSTILE[name](folder, **SMALLER.get(name, {}))
-        for helper in folder.glob("base-*"):
-            helper.unlink()
-    return files
+    return {name: hostile_files.build(name, tmp_path_factory.mktemp(name.replace(".", "-")), **SMALLER.get(name, {}))
+            for name in EXPECTED}
 
 
 def test_every_case_is_built(hostile):
@@ -85,13 +79,7 @@ def test_parser_refuses_with_the_place_the_limit_and_the_setting(hostile, name):
 
 
 def _snapshot(settings: Settings) -> dict[str, str]:
-    """Every file of the corpus and index folders with a digest of its bytes: what must not change."""
-    state = {}
-    for root in (Path(settings.corpus_dir), Path(settings.index_dir)):
-        for path in sorted(root.rglob("*")):
-            if path.is_file():
-                state[f"{root.name}/{path.relative_to(root)}"] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return state
+    return hostile_files.folder_digest(settings.corpus_dir, settings.index_dir)
 
 
 @pytest.fixture(scope="module")

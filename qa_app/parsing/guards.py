@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 from qa_app.errors import CorpusError
@@ -25,6 +26,11 @@ from qa_app.settings import Limits, limit_variable
 from qa_app.text import clip
 
 MB = 1024 * 1024
+# What zipfile, lxml, openpyxl and python-docx raise on a damaged or crafted package: corrupt deflate
+# data (zlib.error), a cut-off part (EOFError), unsupported or encrypted entries (NotImplementedError,
+# RuntimeError), bad XML (SyntaxError), and values the libraries convert (ValueError, KeyError …).
+DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, struct.error, EOFError, OSError, SyntaxError,
+           RuntimeError, KeyError, ValueError, TypeError, IndexError, AttributeError, OverflowError)
 _END_RECORD = b"PK\x05\x06"
 _END_FORMAT = "<4s4H2LH"  # signature, disk numbers, entries on this disk, entries in all, sizes, comment
 _PROLOG_CHUNK = 64 * 1024
@@ -90,8 +96,7 @@ def check_archive(path: Path, name: str, kind: str, limits: Limits) -> None:
                                         f"{_mb(biggest.file_size)})", limits, "max_unpacked_mb"))
             for info in infos:
                 _check_prolog(archive, info, name)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError, RuntimeError,
-            ValueError) as exc:
+    except DAMAGED as exc:
         raise CorpusError(f"{name}: not a readable {kind} (damaged archive: {clip(str(exc), 80)})") from None
 
 

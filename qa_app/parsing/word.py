@@ -9,14 +9,11 @@ many styles or numbering definitions costs one pass, not one pass per paragraph.
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
-
-from lxml.etree import XMLSyntaxError
 
 from qa_app.errors import CorpusError
 from qa_app.parsing.grids import Box, Grid, fill_merged
-from qa_app.parsing.guards import Budget, check_archive
+from qa_app.parsing.guards import DAMAGED, Budget, check_archive
 from qa_app.settings import Limits
 from qa_app.text import clip
 
@@ -37,8 +34,7 @@ def read_docx(path: Path, name: str, limits: Limits) -> list[Grid]:
     try:
         document = docx.Document(str(path))
         return [_document_grid(document, budget)]
-    except (PackageNotFoundError, zipfile.BadZipFile, XMLSyntaxError, KeyError, ValueError, TypeError,
-            IndexError, AttributeError, EOFError) as exc:
+    except (*DAMAGED, PackageNotFoundError) as exc:
         raise CorpusError(f"{name}: not a readable .docx document (an old .doc renamed?): "
                           f"{clip(str(exc), 80)}") from None
 

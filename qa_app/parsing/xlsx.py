@@ -16,7 +16,7 @@ from lxml import etree
 
 from qa_app.errors import CorpusError
 from qa_app.parsing.grids import Box, Grid, fill_merged
-from qa_app.parsing.guards import Budget, check_archive
+from qa_app.parsing.guards import DAMAGED, Budget, check_archive
 from qa_app.settings import Limits
 from qa_app.text import clip
 
@@ -96,7 +96,6 @@ def read_xlsx(path: Path, name: str, limits: Limits) -> list[Grid]:
                 return [_sheet_grid(ws, archive, budget) for ws in workbook.worksheets]
         finally:
             workbook.close()
-    except (zipfile.BadZipFile, InvalidFileException, etree.XMLSyntaxError, SyntaxError, KeyError, ValueError,
-            TypeError, IndexError, EOFError) as exc:
+    except (*DAMAGED, InvalidFileException) as exc:
         raise CorpusError(f"{name}: not a readable .xlsx workbook (encrypted, damaged, or an old .xls "
                           f"renamed?): {clip(str(exc), 80)}") from None
