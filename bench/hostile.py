@@ -2,7 +2,7 @@
 
 Each file of `tests/hostile_files.py` (the zip bombs unpack to 1 GB, as the reported 2.6 MB workbook did)
 goes through `qa add` in a child process over a fresh copy of the corpus and the built index: wall time,
-its own peak RSS (wait4), whether it was refused, the line it printed, and whether the corpus and index
+its own peak RSS (VmHWM, polled every 20 ms), whether it was refused, the line it printed, and whether the corpus and index
 folders are byte-identical afterwards. Two files just under the archive limits (`NEAR_LIMIT`) show the
 most a file that passes them costs. `qa add --help` gives the command's own start-up time and memory.
 
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.measure import ROOT, child_env, percentiles_ms, run_measured
+from bench.measure import ROOT, child_env, percentiles_ms, run_polled
 from tests import hostile_files
 
 FILES = [*hostile_files.HOSTILE, *hostile_files.NEAR_LIMIT]
@@ -46,7 +46,7 @@ def qa_add(path: Path, corpus: Path, index: Path) -> dict:
     shutil.copytree(corpus, work / "corpus")
     shutil.copytree(index, work / "index")
     before = hostile_files.folder_digest(work / "corpus", work / "index")
-    run = run_measured([sys.executable, "-m", "qa_app", "add", str(path), "--corpus", str(work / "corpus"),
+    run = run_polled([sys.executable, "-m", "qa_app", "add", str(path), "--corpus", str(work / "corpus"),
                         "--index", str(work / "index")], timeout=600, env=child_env())
     unchanged = hostile_files.folder_digest(work / "corpus", work / "index") == before
     shutil.rmtree(work, ignore_errors=True)
@@ -120,7 +120,7 @@ def run(work: Path, questions: list[str], index: Path | None = None, seconds: fl
         shutil.copytree(index, live)
     Engine.load(Settings(corpus_dir=corpus, index_dir=live), build_if_missing=True, progress=False)
     files = build_files(work / "files")
-    startup = run_measured([sys.executable, "-m", "qa_app", "add", "--help"], timeout=120, env=child_env())
+    startup = run_polled([sys.executable, "-m", "qa_app", "add", "--help"], timeout=120, env=child_env())
     per_file = {name: qa_add(path, corpus, live) for name, path in files.items()}
     return {"hostile": per_file,
             "hostile_cli_startup": {"seconds": startup.seconds, "peak_rss_mb": startup.rss_mb},

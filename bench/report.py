@@ -107,8 +107,9 @@ def hostile_section(results: dict) -> list[str]:
         alone, during = serving["alone"], serving["during_uploads"]
         lines += ["", "`POST /api/ask` (dev questions in turn, one client) on a server in one process, alone and "
                   "while the upload panel's function parses the files above one after another "
-                  f"({during['uploads']} uploads, {during['refused']} refused; a parse was running "
-                  f"{during['parse_busy_share']:.0%} of the time):", "",
+                  f"({during['uploads']} uploads, {during['refused']} refused; an upload was being checked "
+                  f"{during['parse_busy_share']:.0%} of the time). Client, server and uploads share one "
+                  "process, as the panel shares `qa serve`'s:", "",
                   _row(["", "requests", "errors", "p50 (ms)", "p95 (ms)"]), _row(["---"] * 5),
                   _row(["alone", alone["requests"], alone["errors"], alone["p50"], alone["p95"]]),
                   _row(["during uploads", during["requests"], during["errors"], during["p50"], during["p95"]])]
@@ -143,6 +144,9 @@ METHOD = """## How it was measured
   searched unfiltered and with the year + kind filter of its gold document (as the answerer sends), 3 times.
   Build time covers generating records/chunks, tokens, BM25, the vector index and the retriever's filter
   columns — not embedding the texts.
+- Hostile files (`bench/hostile.py`, built by `tests/hostile_files.py`): peak RSS of each `qa add` child is
+  its VmHWM polled every 20 ms, not wait4's figure, which on Linux includes this (large) process's resident
+  size carried over fork and exec.
 - recall@10: dense results against exact `IndexFlatIP` search on 200 held-out queries (45 embedded dev
   questions + 155 synthetic vectors not in the index), ties at the 10th score counted as found. Below the
   threshold the product index is exact; "IVF (forced)" shows what IVF would give at that size.
