@@ -153,14 +153,11 @@ class Budget:
         self.cells = 0
         self.merged = 0
 
-    def check_declared(self, sheet: str, rows: int | None, columns: int | None) -> None:
-        """A sheet's declared size (its <dimension>), refused before its rows are read."""
-        limits = self.limits
-        if rows and rows > limits.max_rows - self.rows:
-            raise TooBig(self.name, over(f"the sheet declares {rows:,} rows", limits, "max_rows"), 0, sheet)
-        if rows and columns and rows * columns > limits.max_cells - self.cells:
-            raise TooBig(self.name, over(f"the sheet declares {rows:,} × {columns:,} cells", limits, "max_cells"),
-                         0, sheet)
+    def check_declared(self, sheet: str, rows: int | None) -> None:
+        """A sheet's declared row count (its <dimension>), refused before its rows are read. Its width is
+        not trusted either way: rows are read as long as their last cell, and counted."""
+        if rows and rows > self.limits.max_rows - self.rows:
+            raise TooBig(self.name, over(f"the sheet declares {rows:,} rows", self.limits, "max_rows"), 0, sheet)
 
     def take_width(self, width: int, sheet: str, line: int) -> None:
         """Count one row of `width` cells (empty ones inside the row too) before its cells are read."""

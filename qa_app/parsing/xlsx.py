@@ -42,7 +42,7 @@ def _cell_text(value, number_format: str | None = "General") -> str:
 def _sheet_grid(ws, archive: zipfile.ZipFile, budget: Budget) -> Grid:
     """One worksheet's rows (trailing empty cells dropped) with its merges filled in."""
     title = ws.title if len(ws.title) <= 40 else clip(ws.title)  # Excel allows 31; a crafted file more
-    budget.check_declared(title, ws.max_row, ws.max_column)
+    budget.check_declared(title, ws.max_row)
     boxes = _scan_sheet(archive, ws._worksheet_path, budget, title)
     ws.reset_dimensions()  # a wrong <dimension> would cut rows off or pad every row to its width
     grid = Grid(title)
