@@ -140,6 +140,16 @@ def test_server_answers_while_an_upload_is_parsed(tmp_path, site):
     assert "more than 50,000 rows" in outcome[0] and "QA_MAX_ROWS" in outcome[0]
 
 
+@pytest.mark.slow
+def test_the_panel_states_and_enforces_the_file_size_limit(site):
+    """QA_MAX_FILE_MB is the panel's label and Gradio's own upload cap (a bigger upload never lands)."""
+    _, url = site
+    config = httpx.get(f"{url}/config", timeout=60, trust_env=False).json()
+    labels = [c.get("props", {}).get("label") for c in config["components"]]
+    assert "添加文件（.txt / .xlsx / .csv / .docx，每个不超过 20 MB）" in labels
+    assert config["max_file_size"] == 20 * 1024 * 1024
+
+
 # ---- settings, and cells quoted in messages ------------------------------------------------------
 
 
