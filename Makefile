@@ -35,7 +35,8 @@ eval: install
 	$(BIN)/qa eval --questions eval/dev.jsonl --questions eval/dev2.jsonl --retriever all --calibrate 5 \
 		--json eval/report.json --report eval/report.md
 
-# Build, answer latency, load at 1/8/32 clients, RSS and the 10k/100k/1M scale run (~15 min on 2 cores):
+# Build, answer latency, load at 1/8/32 clients, RSS, hostile files (alone: python -m bench.run --only hostile)
+# and the 10k/100k/1M scale run (~15 min on 2 cores):
 # writes bench/results.json, bench/README.md and bench/scale.png.
 bench: install
 	$(BIN)/python -m bench.run

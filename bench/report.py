@@ -94,6 +94,47 @@ def scale_section(scale: list[dict]) -> list[str]:
     return lines
 
 
+def hostile_section(results: dict) -> list[str]:
+    """Per hostile file: refused?, time, peak RSS of `qa add`, corpus and index untouched; /api/ask meanwhile."""
+    files, startup = results["hostile"], results.get("hostile_cli_startup", {})
+    when = results.get("hostile_measured", {})
+    lines = ["## Hostile and broken files", "",
+             (f"Measured {when['at']} (commit {when['commit']}, load average {when['load_average_start']}), "
+              "on its own (`python -m bench.run --only hostile`). " if when else "")
+             + "Each file through `qa add` in a child process over a fresh copy of the corpus and the index; "
+             f"`qa add --help` alone takes {startup.get('seconds')} s and {startup.get('peak_rss_mb')} MB "
+             "(imports), so that much of each figure is the command starting.", "",
+             _row(["file", "size (MB)", "refused", "seconds", "peak RSS (MB)", "corpus and index unchanged",
+                   "message"]), _row(["---"] * 7)]
+    for name, row in files.items():
+        message = row["message"].removeprefix("Error: ").replace("|", "\\|")
+        lines.append(_row([f"`{name}`", row["file_mb"], "yes" if row["refused"] else "**no**", row["seconds"],
+                           row["peak_rss_mb"], "yes" if row["unchanged"] else "**no**", message]))
+    serving = results.get("upload_while_serving")
+    if serving:
+        alone, during = serving["alone"], serving["during_uploads"]
+        lines += ["", "`POST /api/ask` (dev questions in turn, one client) on a server in one process, alone and "
+                  "while the upload panel's function parses the files above one after another "
+                  f"({during['uploads']} uploads, {during['refused']} refused; an upload was being checked "
+                  f"{during['parse_busy_share']:.0%} of the time). Client, server and uploads share one "
+                  "process, as the panel shares `qa serve`'s:", "",
+                  _row(["", "requests", "errors", "p50 (ms)", "p95 (ms)"]), _row(["---"] * 5),
+                  _row(["alone", alone["requests"], alone["errors"], alone["p50"], alone["p95"]]),
+                  _row(["during uploads", during["requests"], during["errors"], during["p50"], during["p95"]])]
+    return lines
+
+
+def hostile_summary(results: dict) -> str:
+    files = results.get("hostile", {})
+    during = results.get("upload_while_serving", {}).get("during_uploads", {})
+    slowest = max(files.values(), key=lambda row: row["seconds"], default={})
+    return (f"hostile: {sum(r['refused'] for r in files.values())}/{len(files)} refused, "
+            f"{sum(r['unchanged'] for r in files.values())}/{len(files)} left corpus and index unchanged; "
+            f"slowest {slowest.get('seconds')} s, largest peak RSS "
+            f"{max((r['peak_rss_mb'] for r in files.values()), default=None)} MB; "
+            f"/api/ask during uploads p95 {during.get('p95')} ms ({during.get('errors')} errors)")
+
+
 METHOD = """## How it was measured
 
 - `qa build` and `qa serve` run as child processes with their default settings; peak RSS is the child's own
@@ -111,6 +152,9 @@ METHOD = """## How it was measured
   searched unfiltered and with the year + kind filter of its gold document (as the answerer sends), 3 times.
   Build time covers generating records/chunks, tokens, BM25, the vector index and the retriever's filter
   columns — not embedding the texts.
+- Hostile files (`bench/hostile.py`, built by `tests/hostile_files.py`): peak RSS of each `qa add` child is
+  its VmHWM polled every 20 ms, not wait4's figure, which on Linux includes this (large) process's resident
+  size carried over fork and exec.
 - recall@10: dense results against exact `IndexFlatIP` search on 200 held-out queries (45 embedded dev
   questions + 155 synthetic vectors not in the index), ties at the 10th score counted as found. Below the
   threshold the product index is exact; "IVF (forced)" shows what IVF would give at that size.
@@ -124,7 +168,8 @@ def readme(results: dict) -> str:
             f"commit {machine['commit']}, in {results['total_s']} s. Load average at start "
             f"{machine['load_average_start']}, at end {machine.get('load_average_end')}: other work on the machine "
             "inflates every timing here. Figures: `results.json`.", "", f"Targets: {TARGETS}.", ""]
-    body = product_section(results) + [""] + (scale_section(results["scale"]) if results.get("scale") else [])
+    body = product_section(results) + [""] + (hostile_section(results) + [""] if results.get("hostile") else []) \
+        + (scale_section(results["scale"]) if results.get("scale") else [])
     return "\n".join(head + body + ["", METHOD])
 
 

@@ -1,8 +1,9 @@
-"""`make bench`: build, answer latency, load at 1/8/32 clients, peak RSS and the 10k–1M scale run.
+"""`make bench`: build, answer latency, load at 1/8/32 clients, peak RSS, hostile files and the 10k–1M scale run.
 
 Writes bench/results.json, bench/README.md and bench/scale.png. Each step runs where its numbers
 mean something: `qa build` and `qa serve` as child processes (their own wall time and peak RSS), the
-scale run as one child per size (so each size's peak RSS is its own).
+scale run as one child per size (so each size's peak RSS is its own). `--only hostile` runs the
+hostile-files step alone and merges it into the existing results.json.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import faiss
 
-from bench import clients, load, product, report
+from bench import clients, hostile, load, product, report
 from bench.measure import ROOT, child_env, run_measured
 
 SIZES = (10_000, 100_000, 1_000_000)
@@ -64,6 +65,8 @@ def run(sizes: tuple[int, ...], with_load: bool, out: Path) -> dict:
             results["without_token_status"] = served["without_token_status"]
             _step("client endpoints (/api/ask, /v1/chat/completions)")
             results["clients_ms"] = clients.run(corpus, index, questions, work / "serve-clients.log")
+        _step("hostile files")
+        results.update(hostile.run(work / "hostile", questions, index=index))
         results["scale"] = []
         for records in sizes:
             _step(f"scale run, {records} records")
@@ -75,6 +78,28 @@ def run(sizes: tuple[int, ...], with_load: bool, out: Path) -> dict:
     return results
 
 
+def run_only(step: str, out: Path) -> dict:
+    """One step (`hostile`) merged into the results already in `out`/results.json."""
+    path = out / "results.json"
+    results = json_load(path)
+    work = Path(tempfile.mkdtemp(prefix="qa-bench-"))
+    started = time.perf_counter()
+    try:
+        _step(f"{step} only")
+        load_start = [round(x, 2) for x in os.getloadavg()]
+        results.update(hostile.run(work / "hostile", product.dev_questions()))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    results["hostile_measured"] = {"at": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "commit": machine()["commit"],
+                                   "load_average_start": load_start, "seconds": round(time.perf_counter() - started, 1),
+                                   "load_average_end": [round(x, 2) for x in os.getloadavg()]}
+    return results
+
+
+def json_load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
 def _step(name: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {name}", file=sys.stderr, flush=True)
 
@@ -84,17 +109,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES), help="scale run sizes (records)")
     parser.add_argument("--no-load", action="store_true", help="skip the load test")
     parser.add_argument("--out", type=Path, default=ROOT / "bench", help="folder for results.json, README.md, PNG")
+    parser.add_argument("--only", choices=["hostile"], help="run this step alone, merged into the existing results.json")
     args = parser.parse_args(argv)
     os.environ["OMP_NUM_THREADS"] = "1"  # in-process answering runs as `qa serve` runs it (read at model load)
     faiss.omp_set_num_threads(1)
-    results = run(tuple(args.sizes), not args.no_load, args.out)
+    results = run_only(args.only, args.out) if args.only else run(tuple(args.sizes), not args.no_load, args.out)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n",
                                            encoding="utf-8")
-    if results["scale"]:
+    if results.get("scale") and not args.only:
         report.plot(results["scale"], args.out / "scale.png")
-    (args.out / "README.md").write_text(report.readme(results), encoding="utf-8")
-    print(report.summary(results))
+    if "build_s" in results:
+        (args.out / "README.md").write_text(report.readme(results), encoding="utf-8")
+    print(report.hostile_summary(results) if args.only else report.summary(results))
 
 
 if __name__ == "__main__":

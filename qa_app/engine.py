@@ -96,5 +96,5 @@ def _current_index(settings: Settings, model_id: str) -> Index | None:
         index = load_index(settings)
     except IndexMissing:
         return None
-    records = list(load_corpus(settings.corpus_dir).records)
+    records = list(load_corpus(settings.corpus_dir, settings.limits).records)
     return index if index.manifest.get("corpus_hash") == corpus_hash(records, model_id) else None

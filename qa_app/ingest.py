@@ -48,11 +48,16 @@ def _problem(doc: Document) -> str:
 
 
 def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:  # in blocks: a file given to `qa add` may be of any size
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _checked(settings: Settings, sources: Sequence[Path], names: Sequence[str], replace: bool) -> list[Document]:
-    """Parse every file before copying any; refuse the batch on the first file that cannot be used."""
+    """Parse every file (within `settings.limits`) before copying any; refuse the batch on the first
+    file that cannot be used."""
     if len(set(names)) != len(names):
         raise CorpusError("two files with the same name in one batch")
     existing = {p.name: p for p in corpus_files(Path(settings.corpus_dir))}
@@ -63,15 +68,15 @@ def _checked(settings: Settings, sources: Sequence[Path], names: Sequence[str], 
             raise CorpusError(f"{source}: no such file")
         if name in existing and not replace:
             raise CorpusError(f"{name} is already in the corpus; remove it first or add with --replace")
-        same = digests.get(_digest(source))
-        if same and same != name:
-            raise CorpusError(f"{name}: the same file is already in the corpus as {same}")
         if source.suffix.lower() != Path(name).suffix.lower():
             raise CorpusError(f"{name}: the file given is a {source.suffix or 'file without a type'}, "
                               f"not {Path(name).suffix}")
-        doc = parse_file(source, name)
+        doc = parse_file(source, name, settings.limits)  # within the limits: a hostile file stops here
         if not doc.records:
             raise CorpusError(f"cannot add {name}: {_problem(doc)}")
+        same = digests.get(_digest(source))
+        if same and same != name:
+            raise CorpusError(f"{name}: the same file is already in the corpus as {same}")
         documents.append(doc)
     return documents
 
@@ -151,7 +156,7 @@ def remove_document(settings: Settings, doc_name: str, embedder: Embedder | None
         if not target.is_file():
             known = ", ".join(p.name for p in corpus_files(corpus_dir))
             raise CorpusError(f"{name} is not in the corpus ({known})")
-        records = len(parse_file(target).records)
+        records = len(parse_file(target, limits=settings.limits).records)
         backup = target.with_name(f".{name}.{uuid.uuid4().hex}.removed")
         os.replace(target, backup)
         try:

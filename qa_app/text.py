@@ -40,3 +40,12 @@ def _t2s():
 def fold_variants(text: str) -> str:
     """Traditional and variant characters to simplified (責任單位 → 责任单位, 鄆城 → 郓城)."""
     return _t2s().convert(text or "")
+
+
+def clip(text: str, limit: int = 40) -> str:
+    """A cell quoted in a message: at most `limit` characters, an ellipsis when cut, on one line."""
+    stripped = (text or "").strip()
+    flat = _SPACE.sub(" ", stripped[: 2 * limit])  # never the whole of a 10 MB cell
+    if len(flat) <= limit and len(stripped) <= 2 * limit:
+        return flat
+    return flat[: limit - 1] + "…"

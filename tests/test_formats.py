@@ -20,7 +20,9 @@ import pytest
 from openpyxl import Workbook
 
 from qa_app.parsing import load_corpus, parse_file
-from qa_app.parsing.formats import _cell_text, chinese_number, fill_merged
+from qa_app.parsing.grids import fill_merged
+from qa_app.parsing.word import chinese_number
+from qa_app.parsing.xlsx import _cell_text
 from tests.conftest import CORPUS_DIR
 
 WIDTH = 7

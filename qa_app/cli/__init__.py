@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import os
 from pathlib import Path
 
 import click
 
 from qa_app.errors import QAError
-from qa_app.settings import DEFAULT_CORPUS, DEFAULT_INDEX, DEFAULT_MODEL, Settings
+from qa_app.settings import DEFAULT_CORPUS, DEFAULT_INDEX, DEFAULT_MODEL, Limits, Settings, limit_variable
 
 
 class _Group(click.Group):
@@ -45,10 +47,29 @@ def settings_options(func):
     @functools.wraps(func)
     def wrapper(corpus_dir, index_dir, embed_model, query_prefix, **kwargs):
         settings = Settings(corpus_dir=corpus_dir, index_dir=index_dir, embed_model=embed_model,
-                            query_prefix=query_prefix)
+                            query_prefix=query_prefix, limits=limits_from_environment(os.environ))
         return func(settings=settings, **kwargs)
 
     return wrapper
+
+
+def limits_from_environment(environ) -> Limits:
+    """`Limits` with each QA_MAX_* variable that is set (QA_MAX_ROWS=100000); not a positive number → usage error."""
+    changes = {}
+    for field in dataclasses.fields(Limits):
+        variable = limit_variable(field.name)
+        raw = (environ.get(variable) or "").strip()
+        if not raw:
+            continue
+        kind = float if field.type == "float" else int
+        try:
+            value = kind(raw)
+        except ValueError:
+            value = 0
+        if not value > 0:
+            raise click.UsageError(f"{variable}={raw!r}: expected a positive {'number' if kind is float else 'whole number'}")
+        changes[field.name] = value
+    return Limits(**changes)
 
 
 from qa_app.cli import (  # noqa: E402  (each module registers its commands)

@@ -22,7 +22,7 @@ def _dump(data) -> str:
 @settings_options
 def corpus(settings: Settings, as_json: bool) -> None:
     """Show per document how many records were read, and what was skipped."""
-    loaded = load_corpus(settings.corpus_dir)
+    loaded = load_corpus(settings.corpus_dir, settings.limits)
     summary = loaded.summary()
     if as_json:
         click.echo(_dump(summary))
@@ -54,7 +54,7 @@ def format_record(record: Record) -> str:
 @settings_options
 def show(settings: Settings, record_id: str, as_json: bool) -> None:
     """Show one record by its id (FILE#NUMBER)."""
-    record = load_corpus(settings.corpus_dir).get(record_id.strip())
+    record = load_corpus(settings.corpus_dir, settings.limits).get(record_id.strip())
     if record is None:
         raise CorpusError(f"no record with id {record_id!r}; ids look like 000_dd67d59bfaf7e311.txt#97")
     click.echo(_dump(record.to_dict()) if as_json else format_record(record))

@@ -151,7 +151,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
                 exact_limit: int = EXACT_LIMIT) -> dict:
     """Build (or refresh) the index for the corpus; returns what was done, with timings."""
     started = time.perf_counter()
-    corpus = load_corpus(settings.corpus_dir)
+    corpus = load_corpus(settings.corpus_dir, settings.limits)
     records = list(corpus.records)
     skipped = [f"{s.where}: {s.reason}" for s in corpus.all_skipped()]
     model_id = embedder.model_id if embedder else model_id_for(settings)

@@ -7,12 +7,15 @@ from dataclasses import replace
 from pathlib import Path
 
 from qa_app.errors import CorpusError
-from qa_app.parsing.formats import Grid, read_grids
+from qa_app.parsing.formats import read_grids
+from qa_app.parsing.grids import Grid, decode_text
+from qa_app.parsing.guards import TooBig
 from qa_app.parsing.notices import SECTION, TASK_START, looks_like_notice, parse_notice
 from qa_app.parsing.tables import TableMeta, find_layout, parse_table
 from qa_app.parsing.units import unglue_all
 from qa_app.profile import NOTICE_PERIOD, find_period
 from qa_app.records import TARGET, TASK, Corpus, Document, Record, Skipped
+from qa_app.settings import Limits
 
 __all__ = ["load_corpus", "parse_lines", "parse_grids", "parse_file", "read_text_lines", "corpus_files", "SUPPORTED"]
 
@@ -30,13 +33,7 @@ def year_of(title: str) -> int | None:
 
 def read_text_lines(path: Path) -> list[str]:
     """Read a text file as UTF-8 (with or without BOM), falling back to GB18030."""
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding).splitlines()
-        except UnicodeDecodeError:
-            continue
-    raise CorpusError(f"{path.name}: not UTF-8 or GB18030 text")
+    return decode_text(path.read_bytes(), path.name).splitlines()
 
 
 _ATTACHMENT = re.compile(r"^附件\s*\d*\s*[:：]?$")
@@ -155,10 +152,11 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
                   if (p.is_file() or p.is_symlink()) and not p.is_dir() and not p.name.startswith((".", "~$")))
 
 
-def parse_file(path: Path, name: str | None = None) -> Document:
+def parse_file(path: Path, name: str | None = None, limits: Limits | None = None) -> Document:
     """Parse one file of a supported type; what cannot be read is reported in `skipped`, not raised.
 
     `name` is the file name records carry when it differs from the path's (an upload's temp file).
+    A file past `limits` (default: `Limits()`) is reported with the place and the setting to raise.
     """
     name = name or path.name
     suffix = path.suffix.lower()
@@ -167,11 +165,12 @@ def parse_file(path: Path, name: str | None = None) -> Document:
         reason = f"unsupported file type {path.suffix or '(none)'}{hint}; accepted: {', '.join(SUPPORTED)}"
         return Document(name, "", None, "", "", (), (Skipped(name, 0, reason),))
     try:
-        if suffix == ".txt":
-            return parse_lines(name, read_text_lines(path))
-        return parse_grids(name, read_grids(path))
+        return parse_grids(name, read_grids(path, name, limits or Limits()))
+    except TooBig as exc:
+        return Document(name, "", None, "", "", (), (exc.skipped,))
     except (OSError, CorpusError) as exc:
-        return Document(name, "", None, "", "", (), (Skipped(name, 0, f"cannot read: {exc}"),))
+        reason = f"cannot read: {str(exc).removeprefix(f'{name}: ')}"
+        return Document(name, "", None, "", "", (), (Skipped(name, 0, reason),))
 
 
 def unit_vocabulary(records: list[Record]) -> set[str]:
@@ -201,6 +200,6 @@ def build_corpus(documents: list[Document]) -> Corpus:
     return corpus
 
 
-def load_corpus(corpus_dir: Path) -> Corpus:
+def load_corpus(corpus_dir: Path, limits: Limits | None = None) -> Corpus:
     """Read every file of a corpus folder into records; raises CorpusError only when none is found."""
-    return build_corpus([parse_file(p) for p in corpus_files(Path(corpus_dir))])
+    return build_corpus([parse_file(p, limits=limits) for p in corpus_files(Path(corpus_dir))])

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from qa_app.parsing.units import split_units
 from qa_app.profile import NOTICE_PERIOD
 from qa_app.records import TASK, Record, Skipped
-from qa_app.text import tidy
+from qa_app.text import clip, tidy
 
 Line = tuple[int, str]
 
@@ -88,7 +88,7 @@ def _drafts(file: str, lines: list[Line]) -> tuple[list[_Draft], list[Skipped]]:
         elif drafts and not drafts[-1].closed:
             drafts[-1].parts.append(text)
         elif drafts:
-            stray.append(Skipped(file, line, f"text after task {drafts[-1].number} is closed: {text[:30]}"))
+            stray.append(Skipped(file, line, f"text after task {drafts[-1].number} is closed: {clip(text)}"))
     return drafts, stray
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from qa_app.parsing.units import split_leaders, split_units
 from qa_app.records import TARGET, Record, Skipped
-from qa_app.text import normalize, tidy
+from qa_app.text import clip, normalize, tidy
 
 Row = tuple[int, list[str]]  # (line number, cells)
 
@@ -171,7 +171,7 @@ class _TableBuilder:
         elif not number and values.get("leaders") and not values.get("content"):
             self._add_continuation(line, slot, layout, values, chunk)
         else:
-            self.skip(line, f"序号 '{number}' is not a number and the row continues no target")
+            self.skip(line, f"序号 '{clip(number)}' is not a number and the row continues no target")
 
     def _add_target(self, line, slot, layout, values, chunk) -> None:
         if not values.get("content"):
@@ -216,7 +216,7 @@ def parse_table(meta: TableMeta, rows: list[Row]) -> tuple[list[Record], list[Sk
         for slot, kind, chunk in _chunks(layout, cells):
             if kind == "stub":
                 number = _values(layout, chunk).get("number")
-                builder.skip(line, f"empty stub for target {number} (number and leader only)")
+                builder.skip(line, f"empty stub for target {clip(number or '')} (number and leader only)")
             else:
                 builder.add(line, slot, layout, chunk)
     return builder.records, builder.skipped

@@ -42,7 +42,12 @@ def removed_message(result: dict) -> str:
 
 
 def add_files(service: ChatService, given: str, expected: str, paths: list[str] | None) -> str:
-    """Add uploaded files to the corpus, rebuild the index, and swap in the new engine."""
+    """Add uploaded files to the corpus, rebuild the index, and swap in the new engine.
+
+    Gradio runs this in a worker thread; the files are parsed within `settings.limits` while the
+    current engine keeps answering (its lock is taken only to swap in the new one), and a refused
+    file leaves corpus, index and engine as they were.
+    """
     if not token_ok(given, expected):
         return WRONG_TOKEN
     if not paths:
@@ -76,7 +81,9 @@ def build_admin_panel(service: ChatService, expected: str, refresh: list) -> Non
         enter = gr.Button("进入文档管理", size="sm")
         status = gr.Markdown(elem_id="qa-admin-status")
         with gr.Column(visible=False, elem_id="qa-admin-panel") as panel:
-            files = gr.File(label="添加文件（.txt / .xlsx / .csv / .docx）", file_count="multiple",
+            cap = service.settings.limits.max_file_mb  # also Gradio's upload cap (create_app)
+            files = gr.File(label=f"添加文件（.txt / .xlsx / .csv / .docx，每个不超过 {cap:g} MB）",
+                            file_count="multiple",
                             file_types=FILE_TYPES, type="filepath")
             add = gr.Button("添加到文档库", variant="primary")
             doc = gr.Dropdown([], label="要删除的文档", elem_id="qa-admin-doc")

@@ -32,7 +32,6 @@ STATIC = Path(__file__).resolve().parent / "static"
 SANS = ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei",
         "Helvetica Neue", "Arial", "sans-serif"]
 MONO = ["Noto Sans Mono CJK SC", "Consolas", "Menlo", "monospace"]
-UPLOAD_LIMIT = "20mb"  # per file, for the upload panel
 NO_UPLOADS_LIMIT = "1mb"  # Gradio's upload route exists on every app; keep it small where nothing uploads
 
 API_DESCRIPTION = """对菏泽市人民政府责任目标文件的问答接口（无需联网，不使用大模型）。
@@ -91,13 +90,14 @@ def create_app(service: ChatService, embed_origins: Sequence[str] = (), admin_to
         app.include_router(make_login_router(auth_token, sessions))
         document_bearer(app)
     app.add_api_route("/embed", _to_embed, include_in_schema=False)
+    upload_limit = int(service.settings.limits.max_file_mb * 1024 * 1024)  # the panel's cap: QA_MAX_FILE_MB
     common = {"theme": make_theme(), "footer_links": [], "ssr_mode": False, "show_error": False}
     # /embed before /: a mount at / would otherwise swallow /embed.
     gr.mount_gradio_app(app, build_chat(service, compact=True), path="/embed",
                         css_paths=[STATIC / "qa.css", STATIC / "embed.css"], max_file_size=NO_UPLOADS_LIMIT,
                         **common)
     gr.mount_gradio_app(app, build_chat(service, compact=False, admin_token=admin_token), path="/",
-                        css_paths=[STATIC / "qa.css"], max_file_size=UPLOAD_LIMIT if admin_token else NO_UPLOADS_LIMIT,
+                        css_paths=[STATIC / "qa.css"], max_file_size=upload_limit if admin_token else NO_UPLOADS_LIMIT,
                         **common)
     app.add_middleware(BodyLimit)
     app.add_middleware(BodyLimit, limit=OPENAI_CONFIG.body_limit, prefix=OPENAI_PREFIX, shape=error_body)
