@@ -143,6 +143,15 @@ def test_yes_no_opens_with_the_verdict_and_the_deciding_fact(engine, question, v
     assert fact in answer.short
 
 
+@pytest.mark.parametrize("question, short", [
+    ("2023年三季度表第46项是谁分管的？", "聂元科"),        # a target and its continuation row are one target
+    ("市民政局是第85项任务的牵头单位吗？", "是"),          # 第N项任务 names the notice
+])
+def test_a_record_named_by_number(engine, question, short):
+    answer = engine.answer(question)
+    assert not answer.abstained and answer.short.startswith(short)
+
+
 def test_a_comparison_gives_both_figures_each_with_its_period(engine, corpus):
     answer = engine.answer("2021年一季度和2023年三季度市城管局各有几项目标？")
     for year, period in ((2021, "一季度"), (2023, "三季度")):

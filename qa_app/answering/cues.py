@@ -36,8 +36,9 @@ COUNT_SUBJECT = re.compile(r"目标|任务|事项|工作|的有|有(几|多少)(
 PLAN_WORDS = re.compile(r"要求|要|目标|计划|力争|任务|应|需|须|争取|规划")
 DONE_WORDS = re.compile(r"已经|已|实际|完成了|现在|目前|截至|累计|了")
 
-TASK_WORDS = re.compile(r"重点工作任务|重点任务|任务通知|通知里|通知中|工作任务|任务清单|任务里|任务中")
-TARGET_WORDS = re.compile(r"责任目标|一览表|推进情况表|进度表|表里|表中|表格|第?[一二三四]季度表|上半年表|工作推进情况")
+TASK_WORDS = re.compile(r"重点工作任务|重点任务|任务通知|通知里|通知中|工作任务|任务清单|任务里|任务中|\d+(项|条|号)的?任务")
+TARGET_WORDS = re.compile(r"责任目标|一览表|推进情况表|进度表|表里|表中|表格|第?[一二三四]季度表|上半年表|工作推进情况"
+                          r"|\d+(项|条|号)的?目标")
 ANY_TASK_WORD = re.compile(r"任务")
 ANY_TARGET_WORD = re.compile(r"目标")
 

@@ -23,7 +23,7 @@ from qa_app.answering.presence import describe, missing_in_record, unknown_name
 from qa_app.answering.selection import Candidate, Knowledge, KnowledgeCache, prefer_main, required_kind
 from qa_app.answering.subject import Subject, find_subject, lexically_enough
 from qa_app.answering.understanding import Question, understand
-from qa_app.records import Answer
+from qa_app.records import Answer, parent_id
 from qa_app.validation import validate_question
 
 _CACHE = KnowledgeCache()
@@ -79,7 +79,7 @@ def respond(retriever, knowledge: Knowledge, q: Question, mode: str,
     if q.intent == "cross_doc":
         return _cross_doc(retriever, knowledge, q, mode, config)
     subject = find_subject(retriever, knowledge, q, kind, mode, config)
-    if q.number is not None and len(subject.candidates) > 1 and not subject.trusted:
+    if q.number is not None and _targets(subject.candidates) > 1 and not subject.trusted:
         return c.compose_abstain(f"唯一的第{q.number}项（多个文件都有，请说明年份或文件）",
                                  *_nearest(subject.candidates))
     if not subject.candidates or not (subject.trusted or q.number is not None):
@@ -88,6 +88,11 @@ def respond(retriever, knowledge: Knowledge, q: Question, mode: str,
     if missing:
         return c.compose_abstain(describe(subject.best.record, missing), *_nearest(subject.candidates))
     return _single(knowledge, q, subject, config)
+
+
+def _targets(candidates: Sequence[Candidate]) -> int:
+    """How many distinct targets or tasks (a continuation row is its target's)."""
+    return len({parent_id(c.record.id) or c.record.id for c in candidates})
 
 
 def _held(knowledge: Knowledge) -> str:
