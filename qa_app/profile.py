@@ -82,4 +82,4 @@ def notice_word(title: str) -> str:
     they are the place (a county's name says which place, not which document)."""
     match = _DOC_NAME.search(normalize(title))
     word = (match.group(1) or "") if match else ""
-    return "" if not word or word == place_of(title) or word[-1] in "市县区" else word
+    return "" if not word or place_of(title).startswith(word) or word in place_of(title) else word

@@ -104,8 +104,9 @@ def test_sub_questions(question, asks):
     assert len(split_asks(question)) == asks
 
 
-def test_sub_questions_keep_their_own_document_and_tense():
-    first, second = split_asks("先行区任务要求新招聘多少名教师？三季度表里实际招了多少？")
+def test_sub_questions_keep_their_own_document_and_tense(vocab):
+    """The notice is named by its own word, which comes from its title (vocab.task_words)."""
+    first, second = split_asks("先行区任务要求新招聘多少名教师？三季度表里实际招了多少？", (), vocab.task_words)
     assert (first.kind, first.wants_plan, first.period) == ("task", True, None)
     assert (second.kind, second.wants_done, second.period) == ("target", True, "三季度")
 

@@ -42,7 +42,6 @@ def test_compound_unit_phrase_is_one_unit(vocab):
     ("市住房城乡建设局", "市住房和城乡建设局"),
     ("市市场监管局", "菏泽市市场监管局"),
     ("郓城县人民政府", "郓城县政府"),
-    ("菏泽黄河河务局", "黄河河务局"),
 ])
 def test_unit_key_makes_spellings_equal(a, b):
     assert unit_key(a) == unit_key(b)
@@ -57,6 +56,7 @@ def test_unit_key_makes_spellings_equal(a, b):
     ("市市场监督局负责哪些目标", "市市场监管局"),        # one wrong character
     ("市住房和城乡建设局负责哪些目标", "市住房城乡建设局"),  # the other spelling in the corpus
     ("工信局牵头几项任务", "市工业和信息化局"),
+    ("黄河河务局参与哪些任务", "菏泽黄河河务局"),         # without the documents' city (from their titles)
 ])
 def test_find_units(vocab, question, unit):
     keys = find_units(simplify(question), vocab)

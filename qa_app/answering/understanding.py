@@ -150,12 +150,12 @@ def _refine(question: Question) -> Question:
     if cues.TOPIC_QUESTION.search(question.flat) and intent in ("unit", "lead_unit", "participants", "progress",
                                                                  "task_content", "general"):
         return question.with_(intent="general")
-    if intent == "general" and any(a.wants_detail for a in question.asks):
-        intent = "task_content" if question.kind == "task" or any(a.wants_plan for a in question.asks) \
-            else "progress"
     if intent in ("general", "task_content", "progress") and (question.leaders or question.units) \
             and not any(len(k) >= 2 for k in question.keywords):
         intent = "list"
+    if intent == "general" and any(a.wants_detail for a in question.asks):
+        intent = "task_content" if question.kind == "task" or any(a.wants_plan for a in question.asks) \
+            else "progress"
     if intent in ("progress", "task_content", "general", "figure") and question.cross:
         intent = "cross_doc"
     if intent == "figure":
@@ -240,10 +240,6 @@ def keywords(flat: str, vocab: Vocabulary, leaders=(), units=(), deadline=None) 
         text = text.replace(word, "|")
     for period in PERIODS:
         text = period.pattern.sub("|", text)
-    for place in vocab.places:
-        text = text.replace(place, "|").replace(place_stem(place), "|")
-    for word in vocab.task_words:
-        text = text.replace(word, "|")
     text = cues.MEASURE.sub(lambda m: "|" + m.group(2), text)
     for name in leaders:
         text = text.replace(name, "|")
@@ -251,6 +247,10 @@ def keywords(flat: str, vocab: Vocabulary, leaders=(), units=(), deadline=None) 
     for alias, key in vocab.unit_aliases:
         if key in keys:
             text = text.replace(alias, "|")
+    for place in vocab.places:  # 某某市 anywhere; 某某 alone only where a phrase starts (某某段 is a name)
+        text = re.sub(rf"{re.escape(place)}|(?<![\u4e00-\u9fff]){re.escape(place_stem(place))}", "|", text)
+    for word in vocab.task_words:
+        text = text.replace(word, "|")
     for phrase in (deadline, *(m.group(0) for m in _MISSING.finditer(text))):
         if phrase:
             text = text.replace(phrase, "|")

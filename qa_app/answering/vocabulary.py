@@ -43,7 +43,7 @@ def simplify(text: str) -> str:
     return fold_variants(normalize(text))
 
 
-_CITY_PREFIX = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}市|市)(?=[\u4e00-\u9fff]{2})")
+_CITY_PREFIX = re.compile(r"^(?:(?:(?!市)[\u4e00-\u9fff]){2,3}市|市)(?=[\u4e00-\u9fff]{2})")
 
 
 def unit_key(name: str) -> str:
