@@ -48,6 +48,15 @@ class Filters:
         return not self.to_dict()
 
 
+@dataclass(frozen=True)
+class Where:
+    """What chose a search's allowed rows. The files store searches the rows; a store that filters on
+    its side (Milvus) turns this into its own expression, applied there before ranking."""
+
+    filters: Filters | None = None
+    within: tuple[str, ...] | None = None
+
+
 def _name_in(name: str, names: Sequence[str]) -> bool:
     wanted = normalize(fold_variants(name))
     return any(wanted in normalize(fold_variants(n)) for n in names)
@@ -147,12 +156,14 @@ class Retriever:
                     self._columns = FilterColumns(self.records)
         return self._columns.rows(filters)
 
-    def lexical(self, query: str, depth: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
-        return self.index.lexical.search(self.index.tokenizer(query), depth, allowed)
+    def lexical(self, query: str, depth: int, allowed: np.ndarray | None,
+                where: Where | None = None) -> list[tuple[int, float]]:
+        return self.index.lexical.search(self.index.tokenizer(query), depth, allowed, where=where)
 
-    def dense(self, query: str, depth: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+    def dense(self, query: str, depth: int, allowed: np.ndarray | None,
+              where: Where | None = None) -> list[tuple[int, float]]:
         vector = self.embedder.embed_queries([fold_variants(query)])[0]
-        return self.index.dense.search(vector, depth, allowed)
+        return self.index.dense.search(vector, depth, allowed, where=where)
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: str = "hybrid",
                within: Sequence[str] | None = None) -> list[Hit]:
@@ -168,12 +179,14 @@ class Retriever:
             allowed = rows if allowed is None else np.intersect1d(allowed, rows)
         if allowed is not None and len(allowed) == 0:
             return []
+        where = None if allowed is None else Where(filters if filters and not filters.is_empty() else None,
+                                                   None if within is None else tuple(within))
         depth = max(self.depth, k)
         legs = []
         if mode in ("hybrid", "bm25"):
-            legs.append((self.lexical(query, depth, allowed), self.weights[0]))
+            legs.append((self.lexical(query, depth, allowed, where), self.weights[0]))
         if mode in ("hybrid", "dense"):
-            legs.append((self.dense(query, depth, allowed), self.weights[1]))
+            legs.append((self.dense(query, depth, allowed, where), self.weights[1]))
         if mode != "hybrid":
             ranked = [(str(row), score) for row, score in legs[0][0]]
         else:
