@@ -12,7 +12,7 @@ $(BIN)/python:
 # torch first, pinned to the CPU wheel the machine's pip finds locally; a looser pin pulls CUDA.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,milvus]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -34,8 +34,9 @@ lint: install
 eval: install
 	$(BIN)/qa eval --questions eval/dev.jsonl --retriever all --json eval/report.json --report eval/report.md
 
-# Build, answer latency, load at 1/8/32 clients, RSS and the 10k/100k/1M scale run (~15 min on 2 cores):
-# writes bench/results.json, bench/README.md and bench/scale.png.
+# Build, answer latency, load at 1/8/32 clients, RSS, the 10k/100k/1M scale run (~15 min on 2 cores) and the
+# Milvus Lite figures: writes bench/results.json, bench/README.md and bench/scale.png.
+# Alone: .venv/bin/python -m bench.run --only milvus (merged into bench/results.json).
 bench: install
 	$(BIN)/python -m bench.run
 

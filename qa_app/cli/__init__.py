@@ -56,6 +56,10 @@ def settings_options(func):
         settings = Settings(corpus_dir=corpus_dir, index_dir=index_dir, embed_model=embed_model,
                             query_prefix=query_prefix, store=store, milvus_uri=milvus_uri or None,
                             milvus_token=milvus_token or None, milvus_collection=milvus_collection)
+        if store == "milvus":
+            from qa_app.indexes.milvus.client import require
+
+            require(settings)  # a missing optional extra is said before anything slow starts
         return func(settings=settings, **kwargs)
 
     return wrapper

@@ -74,26 +74,47 @@ def is_local(uri: str) -> bool:
     return "://" not in uri
 
 
-def connect(settings: Settings):
-    """The process's client for this store (Milvus Lite starts on first use of a file path)."""
+def require(settings: Settings):
+    """pymilvus (and Milvus Lite for a file path), or StoreUnavailable with the install command: the CLI
+    calls this first, so a missing extra is said at once, not after the model has loaded."""
     module = pymilvus()
-    uri = settings.milvus_target()
-    if is_local(uri):
+    if is_local(settings.milvus_target()):
         try:
             import milvus_lite  # noqa: F401  (pymilvus needs it for a file path)
         except ImportError as exc:
             raise StoreUnavailable(INSTALL_HINT) from exc
+    return module
+
+
+def connect(settings: Settings):
+    """The process's client for this store (Milvus Lite starts on first use of a file path)."""
+    module = require(settings)
+    uri = settings.milvus_target()
+    if is_local(uri):
         Path(uri).parent.mkdir(parents=True, exist_ok=True)
         uri = str(Path(uri).resolve())
     key = (uri, settings.milvus_token or "")
     with _LOCK:
         if key not in _CLIENTS:
-            try:
-                _CLIENTS[key] = module.MilvusClient(uri=uri, token=settings.milvus_token or "",
-                                                    timeout=LAYOUT.timeout_s)
-            except module.MilvusException as exc:
-                raise StoreUnavailable(f"cannot reach Milvus at {uri}: {exc.message}") from exc
+            _CLIENTS[key] = _client(module, uri, settings.milvus_token or "")
         return _CLIENTS[key]
+
+
+def _client(module, uri: str, token: str):
+    quiet = logging.getLogger("milvus_lite.server_manager")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)  # it logs a traceback before pymilvus raises; the message below says it
+    try:
+        return module.MilvusClient(uri=uri, token=token, timeout=LAYOUT.timeout_s)
+    except (module.MilvusException, AssertionError) as exc:
+        if is_local(uri):
+            raise StoreUnavailable(
+                f"cannot open the Milvus Lite file {uri}: another process has it open (an embedded store "
+                f"serves one process; for several, run `milvus-lite server --data-dir {uri} --host 127.0.0.1 "
+                "--port 19530` and use --milvus-uri http://127.0.0.1:19530)") from exc
+        raise StoreUnavailable(f"cannot reach Milvus at {uri}: {getattr(exc, 'message', exc)}") from exc
+    finally:
+        quiet.setLevel(level)
 
 
 def live_collection(client, alias: str) -> str | None:
@@ -164,6 +185,8 @@ def create_collection(client, name: str, dim: int, records: int) -> None:
 def _index_arrays(client, name: str) -> None:
     """INVERTED indexes on the name arrays where the server has them (a cluster; Milvus Lite scans)."""
     module = pymilvus()
+    if str(client.get_server_version()).startswith("milvus_lite"):
+        return
     for field in ("leaders", "units"):
         params = client.prepare_index_params()
         params.add_index(field, index_type="INVERTED")
