@@ -6,6 +6,7 @@ FAISS index's (reused by text key and model, as a switch of store does), which o
 
 from __future__ import annotations
 
+import csv
 import shutil
 import subprocess
 import sys
@@ -17,7 +18,7 @@ pytest.importorskip("pymilvus", reason="the milvus extra is not installed (make 
 
 from qa_app.engine import Engine  # noqa: E402
 from qa_app.evaluation import System, read_questions, run_system, summarize  # noqa: E402
-from qa_app.indexes import build_index, index_version, load_index  # noqa: E402
+from qa_app.indexes import build_index, chunk_text, index_version, load_index  # noqa: E402
 from qa_app.indexes.milvus import writer  # noqa: E402
 from qa_app.indexes.milvus.client import (  # noqa: E402
     Layout,
@@ -210,6 +211,30 @@ def test_an_update_leaves_documents_it_was_not_given(site, embedder, tmp_path):
     report = add_documents(site, [upload], embedder=embedder)["index"]
     assert report["deleted"] == 0 and report["records"] == 149
     assert sum(r.doc == F000 for r in load_index(site).records) == 51
+
+
+def test_a_name_a_new_document_brings_retokenizes_the_records_holding_it(site, embedder, tmp_path):
+    """“乡村春晚” is quoted only in a progress cell; a target naming it makes it a word jieba keeps whole."""
+    build_index(site, embedder=embedder, progress=False)
+    holders = sorted(r.id for r in load_index(site).records if "乡村春晚" in chunk_text(r))
+    assert holders
+    upload = tmp_path / "2024乡村.csv"
+    with upload.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows([["菏泽市人民政府2024年经济社会发展责任目标一季度工作推进情况一览表"], [],
+                                      ["序号", "市政府领导", "责任目标内容", "完成时限", "一季度完成情况",
+                                       "是否按计划完成进度", "责任单位"],
+                                      ["1", "张鹏", "举办“乡村春晚”展演20场", "年底", "已举办6场", "是", "市文化和旅游局"]])
+    report = add_documents(site, [upload], embedder=embedder)["index"]
+    assert report["embedded"] == 1 and report["upserted"] == 1 + len(holders)
+    full = site.with_(milvus_uri=str(tmp_path / "full.db"))
+    build_index(full, embedder=embedder, progress=False)
+
+    def terms(settings) -> dict:
+        client = connect(settings)
+        rows = read_rows(client, settings.milvus_collection, ["id", "lexical"], in_list("id", holders))
+        return {row["id"]: sorted(row["lexical"]) for row in rows}
+
+    assert terms(site) == terms(full), "the same tokens as a full build of the folder"
 
 
 # ---- through the CLI ------------------------------------------------------------------------------------

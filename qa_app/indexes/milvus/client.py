@@ -41,6 +41,9 @@ class Layout:
 
 
 LAYOUT = Layout()
+# pymilvus pings idle connections every 10 s; a Python gRPC server (`milvus-lite server`) answers that with
+# GOAWAY "too_many_pings" and drops the connection. Ping only while a call is in flight.
+GRPC_OPTIONS = {"grpc.keepalive_time_ms": 60_000, "grpc.keepalive_permit_without_calls": False}
 _CLIENTS: dict[tuple[str, str], object] = {}
 _LOCK = threading.Lock()
 
@@ -105,7 +108,7 @@ def _client(module, uri: str, token: str):
     level = quiet.level
     quiet.setLevel(logging.CRITICAL)  # it logs a traceback before pymilvus raises; the message below says it
     try:
-        return module.MilvusClient(uri=uri, token=token, timeout=LAYOUT.timeout_s)
+        return module.MilvusClient(uri=uri, token=token, timeout=LAYOUT.timeout_s, grpc_options=GRPC_OPTIONS)
     except (module.MilvusException, AssertionError) as exc:
         if is_local(uri):
             raise StoreUnavailable(

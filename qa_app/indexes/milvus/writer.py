@@ -36,6 +36,7 @@ from qa_app.indexes.sparse import K1, B, document_vector, mean_length
 from qa_app.indexes.store import _cached_vectors, _embed, _versions, corpus_hash, text_key
 from qa_app.indexes.tokens import Tokenizer
 from qa_app.parsing import load_corpus
+from qa_app.records import Record
 from qa_app.settings import Settings
 
 
@@ -80,6 +81,15 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
             return _report(started, False, len(records), 0, str(manifest.get("version")), skipped)
     embedder = embedder or load_embedder(settings)
     cached = {**_cached_vectors(Path(settings.index_dir), model_id), **_stored_vectors(client, live, model_id)}
+    name, version, embedded = write_collection(client, alias, records, digest, cached, embedder, progress)
+    return _report(started, True, len(records), embedded, version, skipped, collection=name)
+
+
+def write_collection(client, alias: str, records: list[Record], digest: str, cached: dict, embedder: Embedder,
+                     progress: bool = False) -> tuple[str, str, int]:
+    """Fill a new collection with these records, then move the alias to it: (name, version, embedded)."""
+    model_id = embedder.model_id
+    live = live_collection(client, alias)
     name = f"{version_prefix(alias)}{time.strftime('%Y%m%dT%H%M%S')}_{digest[:8]}"
     tokenizer = Tokenizer(vocabulary_words(records))
     chunks = [chunk_text(r) for r in records]
@@ -97,7 +107,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
         client.drop_collection(name)
         raise
     _switch(client, alias, name, live)
-    return _report(started, True, len(records), embedded, version, skipped, collection=name)
+    return name, version, embedded
 
 
 def _fill(client, name, records, chunks, token_lists, avgdl, model_id, cached, embedder, progress) -> int:
