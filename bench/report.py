@@ -99,6 +99,9 @@ def milvus_section(milvus: dict) -> list[str]:
                 build += f" (reusing FAISS's vectors: {row['build_reusing_vectors_s']})"
             lines.append(_row([f"{size['records']:,}", store, build, f"{row['search_p50_ms']} / {row['search_p95_ms']}",
                                f"{row['search_p95_ms_unfiltered']} / {row['search_p95_ms_filtered']}"]))
+    if milvus.get("measured_at"):
+        lines += ["", f"Measured {milvus['measured_at']}" + (f"; load average {milvus['load_average']}"
+                                                            if milvus.get("load_average") else "") + "."]
     lines += ["", "313: `qa build` as child processes from scratch (model load + embedding included); 10,000: the scale "
               "run's synthetic records and vectors, FAISS structures built in memory (tokens memoised per piece), "
               "the Milvus collection written as `qa build --store milvus` writes one (every chunk tokenised, rows "

@@ -74,6 +74,7 @@ def update_documents(settings: Settings, docs: Iterable[str], embedder: Embedder
         client.delete(live, filter=in_list("id", deleted))
     changed_any = bool(rows or deleted)
     if changed_any:
+        client.flush(live)
         revision = int(manifest.get("revision", 1)) + 1
         manifest = {**manifest, "corpus_hash": corpus_hash([r for r, _ in after], model_id), "records": len(after),
                     "revision": revision, "version": f"{live}#{revision}",

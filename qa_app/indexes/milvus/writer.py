@@ -98,6 +98,7 @@ def write_collection(client, alias: str, records: list[Record], digest: str, cac
     create_collection(client, name, embedder.dim, len(records))
     try:
         embedded = _fill(client, name, records, chunks, token_lists, avgdl, model_id, cached, embedder, progress)
+        client.flush(name)  # sealed segments get their indexes; unflushed rows are searched by brute force
         version = f"{name}#1"
         write_manifest(client, name, {
             "format": FORMAT, "corpus_hash": digest, "model": model_id, "dim": embedder.dim, "records": len(records),
