@@ -74,15 +74,20 @@ def update_documents(settings: Settings, docs: Iterable[str], embedder: Embedder
         client.delete(live, filter=in_list("id", deleted))
     changed_any = bool(rows or deleted)
     if changed_any:
-        client.flush(live)
-        revision = int(manifest.get("revision", 1)) + 1
-        manifest = {**manifest, "corpus_hash": corpus_hash([r for r, _ in after], model_id), "records": len(after),
-                    "revision": revision, "version": f"{live}#{revision}",
-                    "updated_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
-        write_manifest(client, live, manifest)
+        manifest = _publish(client, live, manifest, [r for r, _ in after], model_id)
     skipped = [f"{s.where}: {s.reason}" for d in corpus.documents if d.file in docs for s in d.skipped]
     return _report(started, changed_any, len(after), embedded, str(manifest.get("version")), skipped,
                    upserted=len(rows), deleted=len(deleted), collection=live)
+
+
+def _publish(client, live: str, manifest: dict, records: list[Record], model_id: str) -> dict:
+    """Flush, then move the version: replicas reload only once every row is written."""
+    client.flush(live)
+    revision = int(manifest.get("revision", 1)) + 1
+    manifest = {**manifest, "corpus_hash": corpus_hash(records, model_id), "records": len(records),
+                "revision": revision, "version": f"{live}#{revision}", "updated_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    write_manifest(client, live, manifest)
+    return manifest
 
 
 def _is_changed(row: dict | None, record: Record, pos: int) -> bool:
