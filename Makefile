@@ -12,7 +12,7 @@ $(BIN)/python:
 # torch first, pinned to the CPU wheel the machine's pip finds locally; a looser pin pulls CUDA.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,milvus]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -35,9 +35,9 @@ eval: install
 	$(BIN)/qa eval --questions eval/dev.jsonl --questions eval/dev2.jsonl --retriever all --calibrate 5 \
 		--json eval/report.json --report eval/report.md
 
-# Build, answer latency, load at 1/8/32 clients, RSS, hostile files (alone: python -m bench.run --only hostile)
-# and the 10k/100k/1M scale run (~15 min on 2 cores):
-# writes bench/results.json, bench/README.md and bench/scale.png.
+# Build, answer latency, load at 1/8/32 clients, RSS, hostile files, the 10k/100k/1M scale run (~15 min on
+# 2 cores) and the Milvus Lite figures: writes bench/results.json, bench/README.md and bench/scale.png.
+# One part alone, merged into bench/results.json: .venv/bin/python -m bench.run --only hostile|milvus.
 bench: install
 	$(BIN)/python -m bench.run
 

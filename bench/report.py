@@ -135,6 +135,31 @@ def hostile_summary(results: dict) -> str:
             f"/api/ask during uploads p95 {during.get('p95')} ms ({during.get('errors')} errors)")
 
 
+def milvus_section(milvus: dict) -> list[str]:
+    """Milvus Lite beside FAISS at the same sizes, measured in one process at the same time."""
+    lines = ["## Milvus Lite beside FAISS (`python -m bench.run --only milvus`)", "",
+             _row(["records", "store", "build (s)", "search p50 / p95 (ms)", "p95 no filter / filtered (ms)"]),
+             _row(["---"] * 5)]
+    for size in milvus["sizes"]:
+        for store in ("faiss", "milvus_lite"):
+            row = size[store]
+            build = f"{row['build_s']}"
+            if "build_reusing_vectors_s" in row:
+                build += f" (reusing FAISS's vectors: {row['build_reusing_vectors_s']})"
+            lines.append(_row([f"{size['records']:,}", store, build, f"{row['search_p50_ms']} / {row['search_p95_ms']}",
+                               f"{row['search_p95_ms_unfiltered']} / {row['search_p95_ms_filtered']}"]))
+    if milvus.get("measured_at"):
+        lines += ["", f"Measured {milvus['measured_at']}" + (f"; load average {milvus['load_average']}"
+                                                            if milvus.get("load_average") else "") + "."]
+    lines += ["", "313: `qa build` as child processes from scratch (model load + embedding included); 10,000: the scale "
+              "run's synthetic records and vectors, FAISS structures built in memory (tokens memoised per piece), "
+              "the Milvus collection written as `qa build --store milvus` writes one (every chunk tokenised, rows "
+              "inserted) — no embedding at 10,000. Search: the real `Retriever` over each store, the dev questions "
+              "unfiltered and with the year + kind filter, 3 passes, query embedding included.", "",
+              f"**{milvus['note']}**"]
+    return lines
+
+
 METHOD = """## How it was measured
 
 - `qa build` and `qa serve` run as child processes with their default settings; peak RSS is the child's own
@@ -170,6 +195,9 @@ def readme(results: dict) -> str:
             "inflates every timing here. Figures: `results.json`.", "", f"Targets: {TARGETS}.", ""]
     body = product_section(results) + [""] + (hostile_section(results) + [""] if results.get("hostile") else []) \
         + (scale_section(results["scale"]) if results.get("scale") else [])
+    body = product_section(results) + [""] + (scale_section(results["scale"]) if results.get("scale") else [])
+    if results.get("milvus"):
+        body += [""] + milvus_section(results["milvus"])
     return "\n".join(head + body + ["", METHOD])
 
 

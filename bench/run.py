@@ -36,6 +36,15 @@ def scale_step(records: int, index_dir: Path) -> dict:
     return {**json.loads(run.stdout.strip().splitlines()[-1]), "step_s": run.seconds, "process_rss_mb": run.rss_mb}
 
 
+def milvus_step() -> dict:
+    """Milvus Lite beside FAISS at 313 and 10k records (bench/milvus.py), in a child process."""
+    run = run_measured([sys.executable, "-m", "bench.milvus"], timeout=3000, env=child_env(OMP_NUM_THREADS="1"))
+    if run.returncode != 0:
+        raise RuntimeError(f"the Milvus Lite step failed: {run.stderr[-3000:]}")
+    return {**json.loads(run.stdout.strip().splitlines()[-1]), "step_s": run.seconds, "measured_at":
+            time.strftime("%Y-%m-%d %H:%M:%S %Z"), "load_average": f"{os.getloadavg()[0]:.1f} (1 min) at the end"}
+
+
 def machine() -> dict:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
     memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
@@ -71,6 +80,8 @@ def run(sizes: tuple[int, ...], with_load: bool, out: Path) -> dict:
         for records in sizes:
             _step(f"scale run, {records} records")
             results["scale"].append(scale_step(records, index))
+        _step("Milvus Lite beside FAISS")
+        results["milvus"] = milvus_step()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
@@ -109,11 +120,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES), help="scale run sizes (records)")
     parser.add_argument("--no-load", action="store_true", help="skip the load test")
     parser.add_argument("--out", type=Path, default=ROOT / "bench", help="folder for results.json, README.md, PNG")
-    parser.add_argument("--only", choices=["hostile"], help="run this step alone, merged into the existing results.json")
+    parser.add_argument("--only", choices=["hostile", "milvus"], default=None,
+                        help="run this step alone and merge its figures into the existing results.json")
     args = parser.parse_args(argv)
     os.environ["OMP_NUM_THREADS"] = "1"  # in-process answering runs as `qa serve` runs it (read at model load)
     faiss.omp_set_num_threads(1)
-    results = run_only(args.only, args.out) if args.only else run(tuple(args.sizes), not args.no_load, args.out)
+    if args.only == "milvus":
+        _step("Milvus Lite beside FAISS")
+        results = json.loads((args.out / "results.json").read_text(encoding="utf-8"))
+        results["milvus"] = milvus_step()
+    elif args.only:
+        results = run_only(args.only, args.out)
+    else:
+        results = run(tuple(args.sizes), not args.no_load, args.out)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n",
                                            encoding="utf-8")

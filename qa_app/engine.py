@@ -96,5 +96,9 @@ def _current_index(settings: Settings, model_id: str) -> Index | None:
         index = load_index(settings)
     except IndexMissing:
         return None
+    if settings.store == "milvus":
+        # The collection is shared by replicas that may each have their own corpus folder: syncing it to
+        # this one would drop what another replica added. `qa build` is the explicit sync.
+        return index
     records = list(load_corpus(settings.corpus_dir, settings.limits).records)
     return index if index.manifest.get("corpus_hash") == corpus_hash(records, model_id) else None

@@ -19,3 +19,7 @@ class ModelUnavailable(QAError):
 
 class BadQuestion(QAError):
     """The question is empty, too long, or otherwise not a question."""
+
+
+class StoreUnavailable(QAError):
+    """The configured index store cannot be used: its optional packages are missing or it cannot be reached."""

@@ -93,10 +93,11 @@ def _place(source: Path, target: Path) -> Path | None:
     return backup
 
 
-def _build(settings: Settings, embedder: Embedder | None, progress: bool) -> dict:
-    from qa_app.indexes import build_index
+def _build(settings: Settings, embedder: Embedder | None, progress: bool, docs: Sequence[str]) -> dict:
+    """Bring the index up to date with these documents (the files store rebuilds, Milvus upserts them)."""
+    from qa_app.indexes import update_documents
 
-    return build_index(settings, embedder=embedder, progress=progress)
+    return update_documents(settings, docs, embedder=embedder, progress=progress)
 
 
 def add_documents(settings: Settings, paths: Iterable[Path | str], names: Sequence[str] | None = None,
@@ -118,7 +119,7 @@ def add_documents(settings: Settings, paths: Iterable[Path | str], names: Sequen
         try:
             for source, name in zip(sources, names, strict=True):
                 placed.append((corpus_dir / name, _place(source, corpus_dir / name)))
-            report = _build(settings, embedder, progress)
+            report = _build(settings, embedder, progress, names)
         except (QAError, OSError):
             _undo(placed)
             raise
@@ -160,7 +161,7 @@ def remove_document(settings: Settings, doc_name: str, embedder: Embedder | None
         backup = target.with_name(f".{name}.{uuid.uuid4().hex}.removed")
         os.replace(target, backup)
         try:
-            report = _build(settings, embedder, progress)
+            report = _build(settings, embedder, progress, [name])
         except (QAError, OSError):
             os.replace(backup, target)
             raise

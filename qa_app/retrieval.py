@@ -51,6 +51,15 @@ class Filters:
         return not self.to_dict()
 
 
+@dataclass(frozen=True)
+class Where:
+    """What chose a search's allowed rows. The files store searches the rows; a store that filters on
+    its side (Milvus) turns this into its own expression, applied there before ranking."""
+
+    filters: Filters | None = None
+    within: tuple[str, ...] | None = None
+
+
 def _name_in(name: str, names: Sequence[str]) -> bool:
     wanted = normalize(fold_variants(name))
     return any(wanted in normalize(fold_variants(n)) for n in names)
@@ -152,11 +161,13 @@ class Retriever:
                     self._columns = FilterColumns(self.records)
         return self._columns.rows(filters)
 
-    def lexical(self, query: str, depth: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
-        return self.index.lexical.search(self.index.tokenizer(query), depth, allowed)
+    def lexical(self, query: str, depth: int, allowed: np.ndarray | None,
+                where: Where | None = None) -> list[tuple[int, float]]:
+        return self.index.lexical.search(self.index.tokenizer(query), depth, allowed, where=where)
 
-    def dense(self, query: str, depth: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
-        return self.index.dense.search(self.query_vector(query), depth, allowed)
+    def dense(self, query: str, depth: int, allowed: np.ndarray | None,
+              where: Where | None = None) -> list[tuple[int, float]]:
+        return self.index.dense.search(self.query_vector(query), depth, allowed, where=where)
 
     def query_vector(self, query: str) -> np.ndarray:
         """The query's embedding, cached by text: a retriever lives as long as one index version and
@@ -194,12 +205,14 @@ class Retriever:
             allowed = rows if allowed is None else np.intersect1d(allowed, rows)
         if allowed is not None and len(allowed) == 0:
             return [], {}
+        where = None if allowed is None else Where(filters if filters and not filters.is_empty() else None,
+                                                   None if within is None else tuple(within))
         depth = max(self.depth, k)
         legs: dict[str, list[tuple[int, float]]] = {}
         if mode in ("hybrid", "bm25"):
-            legs["bm25"] = self.lexical(query, depth, allowed)
+            legs["bm25"] = self.lexical(query, depth, allowed, where)
         if mode in ("hybrid", "dense"):
-            legs["dense"] = self.dense(query, depth, allowed)
+            legs["dense"] = self.dense(query, depth, allowed, where)
         if mode != "hybrid":
             ranked = [(str(row), score) for row, score in legs[mode]]
         else:

@@ -10,7 +10,16 @@ from pathlib import Path
 import click
 
 from qa_app.errors import QAError
-from qa_app.settings import DEFAULT_CORPUS, DEFAULT_INDEX, DEFAULT_MODEL, Limits, Settings, limit_variable
+from qa_app.settings import (
+    DEFAULT_CORPUS,
+    DEFAULT_INDEX,
+    DEFAULT_MILVUS_COLLECTION,
+    DEFAULT_MODEL,
+    STORES,
+    Limits,
+    Settings,
+    limit_variable,
+)
 
 
 class _Group(click.Group):
@@ -44,10 +53,18 @@ def settings_options(func):
     @click.option("--query-prefix", envvar="QA_QUERY_PREFIX", default=None,
                   help="Prefix put before queries for a sentence-transformers model; default: "
                        "guessed from the model name (e5: 'query: ', bge-zh: its instruction) (QA_QUERY_PREFIX).")
+    @store_options
     @functools.wraps(func)
-    def wrapper(corpus_dir, index_dir, embed_model, query_prefix, **kwargs):
+    def wrapper(corpus_dir, index_dir, embed_model, query_prefix, store, milvus_uri, milvus_token,
+                milvus_collection, **kwargs):
         settings = Settings(corpus_dir=corpus_dir, index_dir=index_dir, embed_model=embed_model,
-                            query_prefix=query_prefix, limits=limits_from_environment(os.environ))
+                            query_prefix=query_prefix, limits=limits_from_environment(os.environ),
+                            store=store, milvus_uri=milvus_uri or None,
+                            milvus_token=milvus_token or None, milvus_collection=milvus_collection)
+        if store == "milvus":
+            from qa_app.indexes.milvus.client import require
+
+            require(settings)  # a missing optional extra is said before anything slow starts
         return func(settings=settings, **kwargs)
 
     return wrapper
@@ -70,6 +87,22 @@ def limits_from_environment(environ) -> Limits:
             raise click.UsageError(f"{variable}={raw!r}: expected a positive {'number' if kind is float else 'whole number'}")
         changes[field.name] = value
     return Limits(**changes)
+
+
+def store_options(func):
+    """--store/--milvus-uri/--milvus-collection and QA_MILVUS_TOKEN (a hidden option: tokens stay out of `ps`)."""
+    for option in reversed([
+        click.option("--store", envvar="QA_STORE", type=click.Choice(STORES), default="faiss", show_default=True,
+                     help="Where the index lives: files in --index (faiss), or a Milvus collection (QA_STORE)."),
+        click.option("--milvus-uri", envvar="QA_MILVUS_URI", default=None,
+                     help="With --store milvus: a file path (Milvus Lite, embedded) or http://host:19530 (a "
+                          "Milvus server or `milvus-lite server`); default INDEX/milvus.db (QA_MILVUS_URI)."),
+        click.option("--milvus-collection", envvar="QA_MILVUS_COLLECTION", default=DEFAULT_MILVUS_COLLECTION,
+                     show_default=True, help="Alias of the live collection (QA_MILVUS_COLLECTION)."),
+        click.option("--milvus-token", envvar="QA_MILVUS_TOKEN", default=None, hidden=True),
+    ]):
+        func = option(func)
+    return func
 
 
 from qa_app.cli import (  # noqa: E402  (each module registers its commands)

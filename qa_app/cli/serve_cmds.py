@@ -100,6 +100,7 @@ def serve(settings: Settings, host: str, port: int, embed_origins: str, admin_to
     service = ChatService(settings, load_engine(settings, progress=True))
     app = create_app(service, embed_origins=origins, admin_token=admin_token or None,
                      auth_token=auth_token or None, loopback_only=is_loopback(host))
+    service.follow_index()  # replicas on one store: another's writes are picked up within seconds
     health = service.health()
     base = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
     click.echo(f"{health['records']} records, model {health['model']}", err=True)

@@ -67,8 +67,10 @@ class VectorIndex:
     def build(cls, vectors: np.ndarray, exact_limit: int = EXACT_LIMIT) -> VectorIndex:
         return cls(make_faiss_index(vectors, exact_limit), vectors)
 
-    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """Best rows for a query vector, only among the allowed rows when a filter is given.
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None,
+               where=None) -> list[tuple[int, float]]:
+        """Best rows for a query vector, only among the allowed rows when a filter is given (`where`, what
+        chose them, is for stores that filter on their side).
 
         A small allowed set is scored exactly; a large one is searched in the index with a selector
         (exact for a flat index), falling back to exact scoring if the probes found too few rows.

@@ -39,7 +39,9 @@ class Bm25Index:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._model.get_scores(known), dtype=np.float32)
 
-    def search(self, tokens: list[str], k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def search(self, tokens: list[str], k: int, allowed: np.ndarray | None = None,
+               where=None) -> list[tuple[int, float]]:
+        """`where` (what chose the allowed rows) is for stores that filter on their side; rows decide here."""
         return top_rows(self.scores(tokens), k, allowed)
 
     def save(self, folder: Path) -> None:

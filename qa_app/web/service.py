@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 
 from qa_app.engine import Engine
+from qa_app.errors import QAError
+from qa_app.indexes import index_version
 from qa_app.records import Answer, Record
 from qa_app.retrieval import Filters
 from qa_app.settings import Settings
 from qa_app.validation import validate_question
 from qa_app.web.scope import answer_in_scope
 
+FOLLOW_SECONDS = 2.0  # how often a server checks whether another process wrote a new index version
+log = logging.getLogger(__name__)
 
 def check_question(question: str) -> str:
     """The question stripped, or BadQuestion (see qa_app.validation)."""
@@ -31,6 +36,7 @@ class ChatService:
         self._engine = engine
         self._loader = loader or load_engine
         self._lock = threading.Lock()
+        self._reloading = threading.RLock()
 
     @property
     def engine(self):
@@ -81,6 +87,36 @@ class ChatService:
 
     def reload(self) -> None:
         """Load the engine again (rebuilding the index where documents changed) and swap it in."""
-        fresh = self._loader(self.settings, embedder=self.embedder)
-        with self._lock:
-            self._engine = fresh
+        with self._reloading:
+            fresh = self._loader(self.settings, embedder=self.embedder)
+            with self._lock:
+                self._engine = fresh
+
+    def reload_if_changed(self) -> bool:
+        """Reload when the live index is not the one loaded: another replica (or `qa add`) wrote to the
+        shared store. A fresh engine brings fresh records, so the answering caches keyed by them follow."""
+        try:
+            live = index_version(self.settings)
+        except QAError as exc:
+            log.warning("cannot read the index version: %s", exc)
+            return False
+        with self._reloading:
+            if live is None or live == self.engine.retriever.index.version:
+                return False
+            self.reload()
+            log.info("reloaded index version %s", live)
+            return True
+
+    def follow_index(self, seconds: float = FOLLOW_SECONDS) -> threading.Event:
+        """Check for a new index version every few seconds in a daemon thread; set the event to stop."""
+        stop = threading.Event()
+
+        def loop() -> None:
+            while not stop.wait(seconds):
+                try:
+                    self.reload_if_changed()
+                except (QAError, OSError) as exc:
+                    log.warning("reloading the index failed: %s", exc)
+
+        threading.Thread(target=loop, name="qa-follow-index", daemon=True).start()
+        return stop
