@@ -119,7 +119,7 @@ def test_parity_with_the_faiss_store_on_dev(milvus_engine, engine):
         runs = {}
         for name, eng in (("faiss", engine), ("milvus", milvus_engine)):
             system = System(name, lambda q, k, e=eng, m=mode: [h.record.text for h in e.search(q, k=k, mode=m)],
-                            lambda q, e=eng, m=mode: e.answer(q, mode=m))
+                            lambda q, history, e=eng, m=mode: e.answer(q, list(history), mode=m))
             results = run_system(system, questions, progress=False)
             runs[name] = (summarize(results)["retrieval"], [r.short for r in results])
         for k in ("recall@1", "recall@5"):
