@@ -10,6 +10,7 @@ import html
 import re
 from collections.abc import Callable, Sequence
 
+from qa_app.export import record_rows
 from qa_app.records import Record
 
 NOT_FOUND_BADGE = "文件中未找到"
@@ -22,22 +23,6 @@ RecordLookup = Callable[[str], "Record | None"]
 def esc(text: object) -> str:
     """Text as HTML text, quotes included (safe inside attributes too)."""
     return html.escape("" if text is None else str(text), quote=True)
-
-
-def _joined(values: Sequence[str]) -> str:
-    return "、".join(values)
-
-
-def record_rows(record: Record) -> list[tuple[str, str]]:
-    """The record's fields under the column names the documents use, in their order."""
-    number = "" if record.number is None else str(record.number)
-    if record.kind == "task":
-        return [("序号", number), ("所属部分", record.section), ("任务内容", record.content),
-                ("牵头单位", _joined(record.lead_units)),
-                ("参与单位", _joined(record.participating_units))]
-    return [("序号", number), ("市政府领导", _joined(record.leaders)), ("责任目标内容", record.content),
-            ("完成时限", record.deadline), ("完成情况", record.progress),
-            ("是否按计划", record.on_schedule), ("责任单位", _joined(record.units))]
 
 
 def render_record_table(record: Record) -> str:
