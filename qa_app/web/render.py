@@ -16,6 +16,7 @@ from qa_app.records import Record
 NOT_FOUND_BADGE = "文件中未找到"
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 EMPTY_CELL = "（无）"
+SHOWN_CARDS = 20  # source cards shown at once; a longer list opens with 显示全部
 
 RecordLookup = Callable[[str], "Record | None"]
 
@@ -68,8 +69,12 @@ def render_answer(answer: dict, lookup: RecordLookup) -> str:
     """An answer bubble: text with [n] markers, a copy button, and its source cards."""
     abstained = bool(answer.get("abstained"))
     badge = f'<span class="qa-badge">{NOT_FOUND_BADGE}</span>' if abstained else ""
-    cards = "".join(render_card(c, lookup(c.get("record_id", "")), open_=(i == 0))
-                    for i, c in enumerate(answer.get("citations") or []))
+    drawn = [render_card(c, lookup(c.get("record_id", "")), open_=(i == 0))
+             for i, c in enumerate(answer.get("citations") or [])]
+    cards = "".join(drawn[:SHOWN_CARDS])
+    if len(drawn) > SHOWN_CARDS:  # a whole list: the first ones, the rest one click away
+        cards += (f'<details class="qa-more"><summary>显示全部（共{len(drawn)}条）</summary>'
+                  f'{"".join(drawn[SHOWN_CARDS:])}</details>')
     sources = f'<div class="qa-sources"><div class="qa-sources-head">来源</div>{cards}</div>' if cards else ""
     classes = "qa-answer qa-abstain" if abstained else "qa-answer"
     return (f'<div class="{classes}">{badge}<div class="qa-answer-text">{answer_text_html(answer.get("answer", ""))}'
