@@ -156,12 +156,12 @@ def _refine(question: Question) -> Question:
     if intent in ("general", "task_content", "progress") and (question.leaders or question.units) \
             and not any(len(k) >= 2 for k in question.keywords):
         intent = "list"
-    if intent in _OVERVIEW_FROM and cues.OVERVIEW.search(question.flat) and not overview_subject(question.keywords):
-        return question.with_(intent="overview")
     if intent in ("progress", "task_content", "general", "figure") and question.cross:
         intent = "cross_doc"
     if intent == "figure":
         intent = "task_content" if _plan_question(question) else "progress"
+    if intent in _OVERVIEW_FROM and cues.OVERVIEW.search(question.flat) and not overview_subject(question.keywords):
+        intent = "overview"
     return question.with_(intent=intent)
 
 
