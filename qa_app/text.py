@@ -38,5 +38,5 @@ def _t2s():
 
 
 def fold_variants(text: str) -> str:
-    """Traditional and variant characters to simplified (責任單位 → 责任单位, 縣區 → 县区)."""
+    """Traditional and variant characters to simplified (責任單位 → 责任单位, 發展 → 发展)."""
     return _t2s().convert(text or "")
