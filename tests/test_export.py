@@ -67,3 +67,9 @@ def test_qa_ask_xlsx_exports_a_whole_list(engine, index_settings, tmp_path):
     assert [r[header.index("记录编号")] for r in rows] == [c.record_id for c in answer.citations]
     assert len(rows) == 54
     assert out_csv.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_qa_ask_export_is_for_one_question_not_a_batch(tmp_path):
+    result = CliRunner().invoke(main, ["ask", "--batch", "-", "--xlsx", str(tmp_path / "x.xlsx")], input="")
+    assert result.exit_code == 2 and "--batch" in result.output
+    assert not (tmp_path / "x.xlsx").exists()

@@ -48,6 +48,8 @@ def ask(settings: Settings, question, as_json, batch_file, mode, xlsx_out, csv_o
     """Answer QUESTION (Chinese) exactly from the documents, citing the records used."""
     if not question and not batch_file:
         raise click.UsageError("give a QUESTION or --batch FILE")
+    if batch_file and (xlsx_out or csv_out):
+        raise click.UsageError("--xlsx/--csv export one question's answer, not a --batch")
     engine = Engine.load(settings, build_if_missing=True, progress=sys.stderr.isatty())
     if batch_file:
         run_batch(batch_file, lambda item: engine.answer(item["question"], _history(item), mode=mode).to_dict())

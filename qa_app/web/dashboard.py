@@ -8,7 +8,10 @@ escaped in `render.py`'s way.
 
 from __future__ import annotations
 
+import functools
+import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import gradio as gr
@@ -21,6 +24,7 @@ from qa_app.web.render import esc
 from qa_app.web.service import ChatService
 
 ALL = ""
+KEEP_S = 3600  # how long an exported file is kept for its download
 
 
 def group_choices(records) -> list[tuple[str, str]]:
@@ -71,11 +75,22 @@ def records_html(records: list[Record], what: str) -> str:
 
 
 def export_file(records: list[Record], stem: str) -> str | None:
-    """The records as an .xlsx in a fresh temporary folder (Gradio serves it from there)."""
+    """The records as an .xlsx in a fresh folder under one temporary folder of this process (Gradio
+    copies it into its own cache to serve it); folders older than KEEP_S are removed as we go."""
     if not records:
         return None
-    folder = Path(tempfile.mkdtemp(prefix="qa-export-"))
+    root = _export_root()
+    now = time.time()
+    for old in root.iterdir():
+        if now - old.stat().st_mtime > KEEP_S:
+            shutil.rmtree(old, ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(dir=root))
     return str(export.write(records, folder / f"{stem}-{len(records)}项.xlsx"))
+
+
+@functools.cache
+def _export_root() -> Path:
+    return Path(tempfile.mkdtemp(prefix="qa-export-"))
 
 
 def build_overview_tab(service: ChatService):
