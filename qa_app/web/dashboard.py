@@ -131,13 +131,15 @@ def build_overview_tab(service: ChatService):
         return records_html(shown, what), gr.update(value=export_file(shown, leader_name or unit_name or "全部"),
                                                     visible=bool(shown))
 
-    def from_bar(choice, evt: gr.SelectData):
-        value = evt.value if isinstance(evt.value, str) else None
-        return gr.update(value=value) if value else gr.update()
+    def from_bar(evt: gr.SelectData):
+        """A bar chosen on the chart picks its leader or unit (one name, or the first of a range)."""
+        value = evt.value[0] if isinstance(evt.value, list) and evt.value else evt.value
+        return gr.update(value=value) if isinstance(value, str) and value else gr.update()
 
     outputs = [summary, by_leader, by_unit, leader, unit, listing, download]
     group.change(show_group, [group], outputs, **private)
     leader.change(lambda c, name: pick(c, name, None), [group, leader], [listing, download], **private)
     unit.change(lambda c, name: pick(c, None, name), [group, unit], [listing, download], **private)
-    by_leader.select(from_bar, [group], [leader], **private)
+    by_leader.select(from_bar, None, [leader], **private)
+    by_unit.select(from_bar, None, [unit], **private)
     return group, show_group, outputs
