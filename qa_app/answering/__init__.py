@@ -3,7 +3,8 @@
 Intents (Answer.intent): unit (责任单位), lead_unit (牵头单位), participants (参与单位), leader
 (分管市领导), deadline (完成时限), progress (进展或进展中的数字), status (是否按计划推进),
 task_content (任务/目标要求及其中的数字), list (符合条件的全部条目), count (条目数),
-cross_doc (同一问题分别问任务通知和推进情况表), general (其他：给出最相关条目的各字段).
+cross_doc (同一问题分别问任务通知和推进情况表), overview (某一范围的总体统计), help (问候、致谢、
+“你能做什么”：说明已载入的文件并给出示例问题), general (其他：给出最相关条目的各字段).
 """
 
 from qa_app.answering.pipeline import answer_question

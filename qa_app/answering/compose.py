@@ -194,13 +194,15 @@ def compose_general(records: Sequence[Record], scores: Sequence[float]) -> Reply
     return Reply(clip("；".join(shorts), SHORT_LIMIT), "".join(parts), tuple(records), tuple(scores))
 
 
-def compose_list(records: Sequence[Record], scope: str) -> Reply:
-    """Every matching record, each cited; `short` lists their subjects within 300 characters."""
+def compose_list(records: Sequence[Record], scope: str, counted: bool = False) -> Reply:
+    """Every matching record, each cited; `short` lists their subjects within 300 characters
+    (opening with the count when `counted`: a whole scope's list, "54项：…")."""
     if not records:
         return Reply("0项", f"{scope}没有符合条件的条目。")
     items = [f"{topic(r)}[{n}]" for n, r in enumerate(records, 1)]
     text = f"{scope}共{len(records)}项：" + "；".join(items) + "。"
-    return Reply(_list_short([_item(r) for r in records]), text, tuple(records))
+    head = f"{len(records)}项：" if counted else ""
+    return Reply(head + _list_short([_item(r) for r in records], LIST_LIMIT - len(head)), text, tuple(records))
 
 
 def _item(record: Record) -> str:

@@ -90,7 +90,7 @@ FOLLOWUP_START = re.compile(r"^(它|其|该|那|这|此|还有|另外|再|那么
 
 # Removed before taking content keywords: they say what is asked, not what about.
 CUE_WORDS = re.compile(
-    r"是否按计划推进|是否按计划|按计划推进|按计划|按进度|计划进度|是否完成|完成了吗|有没有完成|"
+    r"所有的|所有|全部的|全部|列出来|列出|列举|是否按计划推进|是否按计划|按计划推进|按计划|按进度|计划进度|是否完成|完成了吗|有没有完成|"
     r"责任单位|牵头单位|牵头部门|参与单位|参与部门|配合单位|配合部门|责任部门|负责单位|主管部门|协同单位|"
     r"分管领导|分管的|市政府领导|市领导|哪位领导|哪个领导|领导|完成时限|完成时间|时间节点|时限|期限|截止时间|截止|"
     r"什么时候|啥时候|何时|哪天|几月|进展如何|进展情况|进展|进度|完成情况|推进情况|落实情况|怎么样|如何|"
@@ -101,5 +101,15 @@ CUE_WORDS = re.compile(
     r"目标|任务|文件里|文件中|文件|通知|里面|哪一项|一项|一共|总共|共有|分别|都有|还有|"
     r"涉及|有关|关于|相关|包含|提到|提及|要求达到|要达到|达到|搞到|要搞|要|介绍一下|介绍|说说|讲讲|简述|概况|"
     r"全市|我市|市里|达标|滞后|如期|吗|呢|吧|啊|呀|么|的|了|是|由|归|它|其|该|此|这|那|有|都|哪")
+# Greetings, thanks and "what can you do": answered with what the documents hold (help.py).
+SOCIAL = re.compile(r"^(你好|您好|嗨|哈喽|哈啰|在吗|在不在|早上好|下午好|晚上好|hi|hello|hey|谢谢|多谢|感谢|谢了|谢谢你|谢谢您|"
+                    r"thanks|thank you|再见|拜拜|bye|帮助|help|使用说明|怎么用|如何使用|怎么使用|你是谁|"
+                    r"你(能|会|可以)(做|干|回答|问)?(什么|啥|哪些)(问题|事)?|(我)?(能|可以)问(你)?(什么|啥|哪些)(问题)?|"
+                    r"有什么(功能|用)|你有什么用)[啊呀呢吧哦~～\s,，.。!！?？]*$", re.IGNORECASE)
+# An overview of a whole scope: totals, on schedule, by leader and unit (overviews.py).
+OVERVIEW = re.compile(r"总结|概况|概览|整体|总体|全局|统计|汇总|总览|全貌")
+# Words of an overview request that are not a subject: what is left (if anything) narrows it.
+OVERVIEW_WORDS = re.compile(r"帮我|帮忙|给我|请|总结|概况|概览|整体|总体|全局|统计|汇总|总览|全貌|一下|下|情况|进展|"
+                            r"怎么样|如何|分析|说说|讲讲|看看|介绍|工作|完成|推进")
 # Stripped from both ends of a keyword segment: they join words, they are not words.
 EDGE_CHARS = "里要到为把从向与及等给被就也又还呢吗了的"

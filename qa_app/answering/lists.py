@@ -36,7 +36,15 @@ def answer_list(knowledge: Knowledge, q: Question) -> c.Reply:
         if unknown:
             return c.compose_abstain(f"“{unknown}”的相关条目")
     scope = scope_words(q, knowledge)
-    return c.compose_count(records, scope) if q.intent == "count" else c.compose_list(records, scope)
+    if q.intent == "count":
+        return c.compose_count(records, scope)
+    return c.compose_list(records, scope, counted=whole_scope(q))
+
+
+def whole_scope(q: Question) -> bool:
+    """A list whose only condition is a scope (year, period, document, section): "所有目标"."""
+    return not any(len(k) >= 2 for k in q.keywords) and not (
+        q.leaders or q.units or q.deadline or q.on_schedule or q.missing or q.any_of or q.min_leaders)
 
 
 def compared_scopes(q: Question, knowledge: Knowledge) -> list[Question]:

@@ -17,8 +17,10 @@ from qa_app.answering import verdicts
 from qa_app.answering.config import DEFAULT_CONFIG, AnswerConfig
 from qa_app.answering.conversation import resolve
 from qa_app.answering.figures import Clause, best_clause
+from qa_app.answering.help import compose_help, is_social
 from qa_app.answering.lists import answer_list
 from qa_app.answering.matching import terms
+from qa_app.answering.overviews import answer_overview
 from qa_app.answering.presence import describe, missing_in_record, unknown_name
 from qa_app.answering.selection import Candidate, Knowledge, KnowledgeCache, prefer_main, required_kind
 from qa_app.answering.subject import Subject, find_subject, lexically_enough
@@ -34,6 +36,9 @@ def answer_question(retriever, question: str, history: Sequence | None = None, m
     """Answer one question over `retriever.records`, using `retriever.search_legs` for paraphrases."""
     text = validate_question(question)
     knowledge = cache.get(retriever.records)
+    if is_social(text):
+        reply = compose_help(knowledge.records, text)
+        return Answer(question=text, short=reply.short, answer=reply.answer, intent="help")
     understood = resolve(understand(text, knowledge.vocab), history, knowledge.vocab,
                          covers=lambda q, ids: previous_covers(knowledge, q, ids, config))
     reply = respond(retriever, knowledge, understood, mode, config)
@@ -72,10 +77,13 @@ def respond(retriever, knowledge: Knowledge, q: Question, mode: str,
     absent = unknown_name(q, knowledge, kind)
     if absent:
         return c.compose_abstain(f"{absent}")
+    if q.intent == "overview":
+        return answer_overview(knowledge, q)
     if not q.meaningful:
         return c.compose_abstain("与此相关的内容：没能理解这个问题，请说明要查询的目标、任务或单位")
     if q.intent in ("list", "count"):
         return answer_list(knowledge, q)
+
     if q.intent == "cross_doc":
         return _cross_doc(retriever, knowledge, q, mode, config)
     subject = find_subject(retriever, knowledge, q, kind, mode, config)

@@ -27,7 +27,7 @@ from qa_app.answering.vocabulary import (
 from qa_app.profile import PERIODS, find_period, period_in, place_stem
 
 INTENTS = ("unit", "lead_unit", "participants", "leader", "deadline", "progress", "status",
-           "task_content", "yes_no", "list", "count", "cross_doc", "general")
+           "task_content", "yes_no", "list", "count", "cross_doc", "general", "overview", "help")
 _ROLE_LIST = re.compile(r"(牵头|参与|负责|分管)的?(哪些|哪几项)?(任务|目标|工作|事项)")
 _MISSING = re.compile(r"(没|没有|未|无|缺|空)(写|填|明确|列|标注|注明)?(的)?(牵头单位|参与单位|责任单位|完成时限|市领导|领导)")
 _NUMBER = re.compile(r"(第|序号|编号|排第)(\d{1,4})(项|条|号|行)?")
@@ -160,7 +160,18 @@ def _refine(question: Question) -> Question:
         intent = "cross_doc"
     if intent == "figure":
         intent = "task_content" if _plan_question(question) else "progress"
+    if intent in _OVERVIEW_FROM and cues.OVERVIEW.search(question.flat) and not overview_subject(question.keywords):
+        intent = "overview"
     return question.with_(intent=intent)
+
+
+_OVERVIEW_FROM = ("general", "progress", "task_content", "figure", "status", "list")
+
+
+def overview_subject(keywords: tuple[str, ...]) -> tuple[str, ...]:
+    """The words of an overview request that narrow it (交通), once 总结/整体/进展… are cut out."""
+    words = (cues.OVERVIEW_WORDS.sub("", k) for k in keywords)
+    return tuple(w for w in words if len(w) >= 2)
 
 
 def _any_of(flat: str) -> tuple[str, ...]:

@@ -111,6 +111,7 @@ from qa_app.cli import (  # noqa: E402  (each module registers its commands)
     eval_cmds,  # noqa: F401
     manage_cmds,  # noqa: F401
     mcp_cmds,  # noqa: F401
+    overview_cmds,  # noqa: F401
     search_cmds,  # noqa: F401
     serve_cmds,  # noqa: F401
 )

@@ -19,7 +19,7 @@ MAX_HISTORY = 20
 
 class AskRequest(BaseModel):
     question: str = Field(..., min_length=1, max_length=MAX_QUESTION_CHARS,
-                          description="问题（1–500 个字）", examples=["雄商高铁项目由哪个单位牵头？"])
+                          description="问题（1–500 个字）", examples=["某项目由哪个单位牵头？"])
     history: list[dict] = Field(default_factory=list, max_length=MAX_HISTORY,
                                 description="此前各轮 /api/ask 返回的 JSON（用于追问），最多 20 轮")
 
@@ -93,7 +93,7 @@ def validation_detail(errors: list[dict]) -> str:
     if where[:1] == ["history"]:
         return f"history 必须是此前回答组成的列表，最多 {MAX_HISTORY} 轮。"
     if not where:
-        return "请求体必须是 JSON 对象，例如 {\"question\": \"雄商高铁项目由哪个单位牵头？\"}。"
+        return "请求体必须是 JSON 对象，例如 {\"question\": \"某项目由哪个单位牵头？\"}。"
     return f"请求格式不正确：{'.'.join(where)}。"
 
 

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi_offline import FastAPIOffline
 
+from qa_app.answering.help import assistant_title
 from qa_app.web.api import install_error_handlers, make_router
 from qa_app.web.auth import (
     LOGIN_BODY_LIMIT,
@@ -34,7 +35,7 @@ SANS = ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang S
 MONO = ["Noto Sans Mono CJK SC", "Consolas", "Menlo", "monospace"]
 NO_UPLOADS_LIMIT = "1mb"  # Gradio's upload route exists on every app; keep it small where nothing uploads
 
-API_DESCRIPTION = """对菏泽市人民政府责任目标文件的问答接口（无需联网，不使用大模型）。
+API_DESCRIPTION = """对已载入的责任目标文件的问答接口（无需联网，不使用大模型）。
 
 * `POST /api/ask` `{"question": "...", "history": [...]}` → 与 `qa ask --json` 相同的 JSON：
   `question, short, answer（带 [n] 标记）, citations[{n, record_id, doc, title, number, text, score}],
@@ -76,7 +77,8 @@ def create_app(service: ChatService, embed_origins: Sequence[str] = (), admin_to
     `auth_token` (QA_AUTH_TOKEN) puts everything behind it: see `qa_app.web.auth`; None: open.
     `loopback_only` (listening on 127.0.0.1/localhost) lets /mcp refuse other Host and Origin headers.
     """
-    description = API_DESCRIPTION + (AUTH_DESCRIPTION if auth_token else "")
+    title = assistant_title(service.engine.records)
+    description = f"**{title}**\n\n" + API_DESCRIPTION + (AUTH_DESCRIPTION if auth_token else "")
     mcp = mcp_endpoint(service, loopback_only=loopback_only)
     app = FastAPIOffline(title="qa_app 责任目标问答 API", version="1", description=description,
                          swagger_ui_parameters={"validatorUrl": None}, redoc_url=None, lifespan=mcp.lifespan)
@@ -87,7 +89,7 @@ def create_app(service: ChatService, embed_origins: Sequence[str] = (), admin_to
     app.add_api_route("/embed.js", _embed_script, include_in_schema=False)
     sessions = Sessions() if auth_token else None
     if auth_token:  # before the mount at /: Gradio has a /login of its own
-        app.include_router(make_login_router(auth_token, sessions))
+        app.include_router(make_login_router(auth_token, sessions, title))
         document_bearer(app)
     app.add_api_route("/embed", _to_embed, include_in_schema=False)
     upload_limit = int(service.settings.limits.max_file_mb * 1024 * 1024)  # the panel's cap: QA_MAX_FILE_MB

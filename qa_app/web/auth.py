@@ -157,10 +157,11 @@ class AccessControl:
         return _json_401(NEED_LOGIN)
 
 
+DEFAULT_TITLE = "责任目标问答"  # the app passes one made from the documents' place
 LOGIN_PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>登录 · 菏泽市责任目标问答</title>
+<title>登录 · {title}</title>
 <style>
  body {{ margin: 0; min-height: 100vh; display: flex; align-items: center; justify-content: center;
    background: #f3f4f6; color: #1f2937; font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; }}
@@ -175,7 +176,7 @@ LOGIN_PAGE = """<!doctype html>
  .error {{ color: #b91c1c; font-size: 13px; margin: 10px 0 0; }}
 </style></head>
 <body><form method="post" action="{action}" id="qa-login">
-<h1>菏泽市责任目标问答</h1>
+<h1>{title}</h1>
 <p>本服务需要访问口令，请向管理员索取。</p>
 <label for="qa-token">访问口令</label>
 <input type="password" id="qa-token" name="token" autocomplete="current-password" autofocus required>
@@ -185,10 +186,12 @@ LOGIN_PAGE = """<!doctype html>
 """
 
 
-def login_page(next_path: str, error: str | None = None, action: str = "login") -> str:
+def login_page(next_path: str, error: str | None = None, action: str = "login",
+               title: str = DEFAULT_TITLE) -> str:
     """The login form, self-contained (no script, no font or image from anywhere)."""
     shown = f'<p class="error" id="qa-login-error">{escape(error)}</p>' if error else ""
-    return LOGIN_PAGE.format(action=escape(action), next=escape(safe_next(next_path)), error=shown)
+    return LOGIN_PAGE.format(action=escape(action), next=escape(safe_next(next_path)), error=shown,
+                             title=escape(title))
 
 
 def _no_store(response):
@@ -196,20 +199,20 @@ def _no_store(response):
     return response
 
 
-def make_login_router(token: str, sessions: Sessions) -> APIRouter:
+def make_login_router(token: str, sessions: Sessions, title: str = DEFAULT_TITLE) -> APIRouter:
     """GET/POST /login and GET /logout; added before the Gradio mount at / so they win over Gradio's."""
     router = APIRouter(include_in_schema=False)
 
     @router.get(LOGIN_PATH)
     def show(next_path: str = Query("/", alias="next")) -> HTMLResponse:
-        return _no_store(HTMLResponse(login_page(next_path)))
+        return _no_store(HTMLResponse(login_page(next_path, title=title)))
 
     @router.post(LOGIN_PATH)
     async def check(request: Request):
         form = parse_qs((await request.body()).decode("utf-8", "replace"))
         given, wanted = (form.get("token") or [""])[0], safe_next((form.get("next") or ["/"])[0])
         if not token_matches(given, token):
-            return _no_store(HTMLResponse(login_page(wanted, WRONG_LOGIN), status_code=401))
+            return _no_store(HTMLResponse(login_page(wanted, WRONG_LOGIN, title=title), status_code=401))
         response = RedirectResponse(wanted, status_code=303)
         response.set_cookie(SESSION_COOKIE, sessions.issue(), max_age=sessions.seconds, path="/",
                             httponly=True, samesite="strict", secure=request.url.scheme == "https")

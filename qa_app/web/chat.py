@@ -8,21 +8,15 @@ from __future__ import annotations
 
 import gradio as gr
 
+from qa_app.answering.help import assistant_title, example_questions
 from qa_app.errors import BadQuestion, QAError
 from qa_app.retrieval import Filters
 from qa_app.validation import MAX_QUESTION_CHARS
 from qa_app.web.admin import build_admin_panel
+from qa_app.web.dashboard import build_overview_tab, export_file
 from qa_app.web.render import esc, render_conversation
 from qa_app.web.service import ChatService, check_question
 
-TITLE = "菏泽市责任目标问答"
-EXAMPLES = (
-    "雄商高铁项目由哪个单位牵头？",
-    "市医保局2023年负责哪几项目标？",
-    "五湖十河水系贯通的完成时限是什么时候？",
-    "城区今年新增了多少个公共停车位？",
-)
-PLACEHOLDER = "请输入问题，例如：雄商高铁项目由哪个单位牵头？回答会标出 [n] 并在下方列出来源记录。"
 HISTORY_TURNS = 5
 GRADIO_API_NAME = "ask"  # gradio_client.Client(url).predict(question, api_name="/ask")
 INITIAL_QUESTION_PARAM = "q"  # /embed/?q=… puts a question in the box (embed.js's data-question)
@@ -93,8 +87,16 @@ def finish_turn(service: ChatService, turns: list[dict], year: str | None, doc: 
     return turns[:-1] + [last]
 
 
-def _header() -> str:
-    return (f'<header class="qa-header"><h1>{esc(TITLE)}</h1><p>依据市政府责任目标文件作答，'
+def page_text(records) -> tuple[str, tuple[str, ...], str]:
+    """Title, example questions and placeholder, made from the loaded documents (as the help reply)."""
+    examples = example_questions(records, n=4)
+    hint = f"例如：{examples[0]}" if examples else "例如：某项目由哪个单位牵头？"
+    placeholder = f"请输入问题，{hint}也可以问“你能做什么？”。回答会标出 [n] 并在下方列出来源记录。"
+    return assistant_title(records), examples, placeholder
+
+
+def _header(title: str) -> str:
+    return (f'<header class="qa-header"><h1>{esc(title)}</h1><p>依据市政府责任目标文件作答，'
             "每个回答都标出来源记录；文件里没有的，会明确说“文件中未找到”。</p></header>")
 
 
@@ -104,31 +106,24 @@ def _footer() -> str:
 
 
 def build_chat(service: ChatService, compact: bool = False, admin_token: str | None = None) -> gr.Blocks:
-    """One chat page; `compact` drops header, footer and admin panel for a 360×560 iframe."""
-    years, docs = service.filter_choices()
-    draw = _drawer(service)
-    with gr.Blocks(title=TITLE, analytics_enabled=False, fill_height=compact) as blocks:
-        turns = gr.State([])
-        if not compact:
-            gr.HTML(_header())
-        with gr.Accordion("筛选", open=False) if compact else gr.Row():
-            year = gr.Dropdown(years, value="", label="年份", elem_id="qa-year", scale=1)
-            doc = gr.Dropdown(docs, value="", label="文件", elem_id="qa-doc", scale=3)
-        log = gr.HTML(draw([]), elem_id="qa-log", js_on_load=COPY_JS, scale=1 if compact else None,
-                      elem_classes=["qa-compact" if compact else "qa-full"])
-        with gr.Row(equal_height=True, elem_id="qa-input-row"):
-            question = gr.Textbox(placeholder="输入问题，回车发送", show_label=False, lines=1, max_lines=4,
-                                  scale=6, elem_id="qa-question", max_length=MAX_QUESTION_CHARS * 2,
-                                  container=False)
-            send = gr.Button("发送", variant="primary", scale=1, min_width=56, elem_id="qa-send")
-            clear = gr.Button("清空", variant="secondary", scale=0, min_width=64, elem_id="qa-clear")
-        with gr.Row(elem_id="qa-examples"):
-            example_buttons = [gr.Button(q, size="sm", scale=0, elem_classes=["qa-example"]) for q in EXAMPLES]
-        if admin_token and not compact:
-            build_admin_panel(service, admin_token, refresh=[year, doc])
-        if not compact:
+    """One chat page; `compact` drops header, footer, 概览 tab and admin panel for a 360×560 iframe."""
+    title, examples, placeholder = page_text(service.engine.records)
+    draw = _drawer(service, placeholder)
+    with gr.Blocks(title=title, analytics_enabled=False, fill_height=compact) as blocks:
+        if compact:
+            parts = _chat_parts(service, draw, examples, compact)
+        else:
+            gr.HTML(_header(title))
+            with gr.Tabs(elem_id="qa-tabs"):
+                with gr.Tab("问答", id="chat", elem_id="qa-tab-chat"):
+                    parts = _chat_parts(service, draw, examples, compact)
+                    if admin_token:
+                        build_admin_panel(service, admin_token, refresh=list(parts[:2]))
+                with gr.Tab("概览", id="overview", elem_id="qa-tab-overview"):
+                    group, show_group, outputs = build_overview_tab(service)
             gr.HTML(_footer())
-        _wire(service, draw, turns, log, question, send, example_buttons, clear, year, doc)
+            blocks.load(show_group, [group], outputs, api_visibility="private")
+        year, doc, question = parts
         blocks.load(lambda: _dropdown_updates(service), outputs=[year, doc], api_visibility="private")
         if compact:
             blocks.load(initial_question, outputs=[question], api_visibility="private")
@@ -136,6 +131,28 @@ def build_chat(service: ChatService, compact: bool = False, admin_token: str | N
             gr.api(api_ask(service), api_name=GRADIO_API_NAME, concurrency_limit=ANSWER_CONCURRENCY,
                    concurrency_id="answer")
     return blocks
+
+
+def _chat_parts(service: ChatService, draw, examples, compact: bool):
+    """The chat itself: filters, log, input row, examples and the download of the last answer."""
+    years, docs = service.filter_choices()
+    turns = gr.State([])
+    with gr.Accordion("筛选", open=False) if compact else gr.Row():
+        year = gr.Dropdown(years, value="", label="年份", elem_id="qa-year", scale=1)
+        doc = gr.Dropdown(docs, value="", label="文件", elem_id="qa-doc", scale=3)
+    log = gr.HTML(draw([]), elem_id="qa-log", js_on_load=COPY_JS, scale=1 if compact else None,
+                  elem_classes=["qa-compact" if compact else "qa-full"])
+    download = gr.DownloadButton("下载本回答的条目（Excel）", visible=False, size="sm", elem_id="qa-download")
+    with gr.Row(equal_height=True, elem_id="qa-input-row"):
+        question = gr.Textbox(placeholder="输入问题，回车发送", show_label=False, lines=1, max_lines=4,
+                              scale=6, elem_id="qa-question", max_length=MAX_QUESTION_CHARS * 2,
+                              container=False)
+        send = gr.Button("发送", variant="primary", scale=1, min_width=56, elem_id="qa-send")
+        clear = gr.Button("清空", variant="secondary", scale=0, min_width=64, elem_id="qa-clear")
+    with gr.Row(elem_id="qa-examples"):
+        example_buttons = [gr.Button(q, size="sm", scale=0, elem_classes=["qa-example"]) for q in examples]
+    _wire(service, draw, turns, log, question, send, example_buttons, clear, year, doc, download)
+    return year, doc, question
 
 
 def initial_question(request: gr.Request):
@@ -160,9 +177,9 @@ def api_ask(service: ChatService):
     return ask
 
 
-def _drawer(service: ChatService):
+def _drawer(service: ChatService, placeholder: str):
     def draw(turns: list[dict]) -> str:
-        return render_conversation(turns, service.record, PLACEHOLDER)
+        return render_conversation(turns, service.record, placeholder)
 
     return draw
 
@@ -172,7 +189,18 @@ def _dropdown_updates(service: ChatService):
     return gr.update(choices=years), gr.update(choices=docs)
 
 
-def _wire(service, draw, turns, log, question, send, example_buttons, clear, year, doc) -> None:
+def answer_download(service: ChatService, turns: list[dict]):
+    """The download button for the last answer: its records as .xlsx, shown for lists, overviews and
+    any answer with records; hidden for an abstention, help or a notice."""
+    answer = turns[-1].get("answer") if turns else None
+    if not answer or answer.get("abstained") or not answer.get("citations"):
+        return gr.update(value=None, visible=False)
+    records = [r for r in (service.record(c.get("record_id", "")) for c in answer["citations"]) if r is not None]
+    stem = "列表" if answer.get("intent") in ("list", "count", "overview") else "回答"
+    return gr.update(value=export_file(records, stem), visible=bool(records))
+
+
+def _wire(service, draw, turns, log, question, send, example_buttons, clear, year, doc, download) -> None:
     """Enter or 发送 (or an example) → show the question at once → answer it."""
 
     def start(text, current):
@@ -181,15 +209,16 @@ def _wire(service, draw, turns, log, question, send, example_buttons, clear, yea
 
     def finish(current, year_value, doc_value):
         done = finish_turn(service, current, year_value, doc_value)
-        return done, draw(done)
+        return done, draw(done), answer_download(service, done)
 
     private = {"api_visibility": "private"}
     answering = {"show_progress": "minimal", "concurrency_limit": ANSWER_CONCURRENCY, "concurrency_id": "answer",
                  **private}
     for trigger in (question.submit, send.click):
         trigger(start, [question, turns], [question, turns, log], show_progress="hidden", **private).then(
-            finish, [turns, year, doc], [turns, log], **answering)
+            finish, [turns, year, doc], [turns, log, download], **answering)
     for button in example_buttons:
         button.click(start, [button, turns], [question, turns, log], show_progress="hidden", **private).then(
-            finish, [turns, year, doc], [turns, log], **answering)
-    clear.click(lambda: ([], draw([]), ""), None, [turns, log, question], **private)
+            finish, [turns, year, doc], [turns, log, download], **answering)
+    clear.click(lambda: ([], draw([]), "", gr.update(value=None, visible=False)), None,
+                [turns, log, question, download], **private)

@@ -10,11 +10,13 @@ import html
 import re
 from collections.abc import Callable, Sequence
 
+from qa_app.export import record_rows
 from qa_app.records import Record
 
 NOT_FOUND_BADGE = "文件中未找到"
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 EMPTY_CELL = "（无）"
+SHOWN_CARDS = 20  # source cards shown at once; a longer list opens with 显示全部
 
 RecordLookup = Callable[[str], "Record | None"]
 
@@ -22,22 +24,6 @@ RecordLookup = Callable[[str], "Record | None"]
 def esc(text: object) -> str:
     """Text as HTML text, quotes included (safe inside attributes too)."""
     return html.escape("" if text is None else str(text), quote=True)
-
-
-def _joined(values: Sequence[str]) -> str:
-    return "、".join(values)
-
-
-def record_rows(record: Record) -> list[tuple[str, str]]:
-    """The record's fields under the column names the documents use, in their order."""
-    number = "" if record.number is None else str(record.number)
-    if record.kind == "task":
-        return [("序号", number), ("所属部分", record.section), ("任务内容", record.content),
-                ("牵头单位", _joined(record.lead_units)),
-                ("参与单位", _joined(record.participating_units))]
-    return [("序号", number), ("市政府领导", _joined(record.leaders)), ("责任目标内容", record.content),
-            ("完成时限", record.deadline), ("完成情况", record.progress),
-            ("是否按计划", record.on_schedule), ("责任单位", _joined(record.units))]
 
 
 def render_record_table(record: Record) -> str:
@@ -83,8 +69,12 @@ def render_answer(answer: dict, lookup: RecordLookup) -> str:
     """An answer bubble: text with [n] markers, a copy button, and its source cards."""
     abstained = bool(answer.get("abstained"))
     badge = f'<span class="qa-badge">{NOT_FOUND_BADGE}</span>' if abstained else ""
-    cards = "".join(render_card(c, lookup(c.get("record_id", "")), open_=(i == 0))
-                    for i, c in enumerate(answer.get("citations") or []))
+    drawn = [render_card(c, lookup(c.get("record_id", "")), open_=(i == 0))
+             for i, c in enumerate(answer.get("citations") or [])]
+    cards = "".join(drawn[:SHOWN_CARDS])
+    if len(drawn) > SHOWN_CARDS:  # a whole list: the first ones, the rest one click away
+        cards += (f'<details class="qa-more"><summary>显示全部（共{len(drawn)}条）</summary>'
+                  f'{"".join(drawn[SHOWN_CARDS:])}</details>')
     sources = f'<div class="qa-sources"><div class="qa-sources-head">来源</div>{cards}</div>' if cards else ""
     classes = "qa-answer qa-abstain" if abstained else "qa-answer"
     return (f'<div class="{classes}">{badge}<div class="qa-answer-text">{answer_text_html(answer.get("answer", ""))}'
