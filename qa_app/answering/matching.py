@@ -123,14 +123,14 @@ def figure_tails(text: str) -> tuple[str, ...]:
 def holds_measure(tails: Sequence[str], unit_hints: Sequence[str]) -> bool:
     """Whether any figure (by its tail) carries one of the asked measures or one counting the same."""
     for hint in unit_hints:
-        wanted = (hint, hint[:1], *_SAME_MEASURE.get(hint[:1], ()))
+        wanted = (hint, hint[:1], *SAME_MEASURE.get(hint[:1], ()))
         if any(_follows(tail, w) for tail in tails for w in wanted if w):
             return True
     return False
 
 
 # Measures that count the same thing: a question's 多少人 is answered by 5.7万名.
-_SAME_MEASURE = {"人": ("名", "人次", "位"), "名": ("人", "位"), "个": ("处", "座", "所"), "处": ("个",),
+SAME_MEASURE = {"人": ("名", "人次", "位"), "名": ("人", "位"), "个": ("处", "座", "所"), "处": ("个",),
                  "家": ("个", "户"), "户": ("家",)}
 
 
@@ -143,7 +143,7 @@ def measure_bonus(clause: str, unit_hints: Sequence[str]) -> float:
             if figure_with_unit(clause, hint[:size]):
                 best = max(best, 15.0 + 3.0 * size)
                 break
-        for other in _SAME_MEASURE.get(hint[:1], ()):
+        for other in SAME_MEASURE.get(hint[:1], ()):
             if figure_with_unit(clause, other):
                 best = max(best, 14.0)
     return best
