@@ -23,7 +23,8 @@ from qa_app.records import Record
 _CHINESE_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 _MULTIPLIERS = "万亿千百"
 UNIT_COLUMNS = ("units", "lead_units", "participating_units")
-CACHE_SIZE = 4096
+CACHE_SIZE = 4096   # remembered look-ups (unit rows, texts' rows and counts)
+CACHED_ROWS = 2048  # a text's rows are remembered only when this few: memory stays small at 1M records
 
 
 def _codes(values: Sequence) -> tuple[dict, np.ndarray]:
@@ -159,20 +160,39 @@ class Lookup:
         return mask
 
     def containing(self, text: str) -> np.ndarray:
-        """Rows whose flat text holds `text` (ascending): candidates from its bigrams, then checked."""
-        return self._cached(("in", text), lambda: self._containing(text))
+        """Rows whose flat text holds `text` (ascending): candidates from its bigrams, then checked.
+        Kept for the next question when the answer is small (a name), recomputed when it is not."""
+        rows = self._cache.get(("in", text))
+        if rows is None:
+            rows = np.array([i for i in self._candidates(text) if text in self.flat_text[i]], dtype=np.int32)
+            self._count_cache(("count", text), len(rows))
+            if len(rows) <= CACHED_ROWS:
+                self._cached(("in", text), lambda: rows)
+        return rows
 
-    def _containing(self, text: str) -> np.ndarray:
+    def count_containing(self, text: str) -> int:
+        """How many rows hold `text` (a word's document frequency), remembered per text."""
+        count = self._cache.get(("count", text))
+        return len(self.containing(text)) if count is None else count
+
+    def holds(self, text: str) -> bool:
+        """Whether any row holds `text`: stops at the first one."""
+        rows = self._cache.get(("in", text))
+        if rows is not None:
+            return len(rows) > 0
+        return any(text in self.flat_text[i] for i in self._candidates(text))
+
+    def _candidates(self, text: str):
         bigrams = {run[i:i + 2] for run in _CHINESE_RUN.findall(text) for i in range(len(run) - 1)}
         if not bigrams:
-            return np.array([i for i, flat in enumerate(self.flat_text) if text in flat], dtype=np.int32)
+            return range(self.size)
         candidates = None
         for bigram in sorted(bigrams, key=self._frequency):
             rows = self._term_rows(bigram)
             candidates = rows if candidates is None else np.intersect1d(candidates, rows, assume_unique=True)
             if not len(candidates):
                 break
-        return np.array([i for i in candidates if text in self.flat_text[i]], dtype=np.int32)
+        return candidates.tolist()
 
     def _term_rows(self, term: str) -> np.ndarray:
         parts = [rows for rows in (self.content.get(term), self.progress_only.get(term)) if rows is not None]
@@ -183,8 +203,8 @@ class Lookup:
     def _frequency(self, term: str) -> int:
         return sum(len(rows) for rows in (self.content.get(term), self.progress_only.get(term)) if rows is not None)
 
-    def holds(self, text: str) -> bool:
-        return len(self.containing(text)) > 0
+    def _count_cache(self, key, value: int) -> None:
+        self._cached(key, lambda: value)
 
     def _cached(self, key, compute):
         value = self._cache.get(key)

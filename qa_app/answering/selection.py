@@ -90,7 +90,7 @@ def word_coverage(knowledge: Knowledge, keywords: Sequence[str], row: int) -> fl
         return None
     total = got = 0.0
     for word in words:
-        df = len(knowledge.lookup.containing(word))
+        df = knowledge.lookup.count_containing(word)
         weight = math.log(1 + len(knowledge.records) / df) if df else math.log(1 + len(knowledge.records))
         total += weight
         if word in knowledge.flat_text[row]:
@@ -114,6 +114,9 @@ class KnowledgeCache:
         self._size = size
 
     def get(self, records: Sequence[Record]) -> Knowledge:
+        for held, knowledge in list(self._items.values()):  # the same tuple again: no O(records) hash
+            if held is records:
+                return knowledge
         records = tuple(records)
         key = hash(tuple(r.id for r in records)) ^ len(records)
         with self._lock:
