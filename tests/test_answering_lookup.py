@@ -17,6 +17,7 @@ from qa_app.answering.config import DEFAULT_CONFIG
 from qa_app.answering.matching import holds_measure, terms
 from qa_app.answering.selection import (
     Candidate,
+    best_coverages,
     build_knowledge,
     matching_records,
     rank,
@@ -183,3 +184,16 @@ def test_word_coverage_uses_document_frequencies_of_the_whole_set(knowledge):
     row = knowledge.row_of[next(r.id for r in knowledge.records if "小荷学堂" in r.content)]
     assert word_coverage(knowledge, ["小荷学堂"], row) == 1.0
     assert 0 < word_coverage(knowledge, ["小荷学堂", "足球场"], row) < 1.0
+
+
+@pytest.mark.parametrize("question", QUESTIONS[::9])
+def test_follow_up_coverages_equal_a_scan(knowledge, question):
+    q = understand(simplify(question), knowledge.vocab)
+    query_terms = terms(" ".join(q.keywords))
+    if not query_terms:
+        pytest.skip("no keywords")
+    previous = [r.id for r in knowledge.records[:: 40]]
+    by_row = [knowledge.lexical.coverage(query_terms, row) for row in range(len(knowledge.records))]
+    mine = [c for c, r in zip(by_row, knowledge.records, strict=True) if r.id in previous]
+    other = [c for c, r in zip(by_row, knowledge.records, strict=True) if r.id not in previous]
+    assert best_coverages(knowledge, query_terms, previous) == (max(mine), max(other))

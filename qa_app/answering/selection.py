@@ -99,6 +99,16 @@ def word_coverage(knowledge: Knowledge, keywords: Sequence[str], row: int) -> fl
     return got / total
 
 
+def best_coverages(knowledge: Knowledge, query_terms: Sequence[str], record_ids: Sequence[str]) -> tuple[float, float]:
+    """The best `LexicalIndex.coverage` among these records and among all others, from the postings."""
+    coverage = knowledge.lookup.coverage(query_terms, knowledge.lexical.weight)
+    rows = [knowledge.row_of[i] for i in record_ids if i in knowledge.row_of]
+    mine = knowledge.lookup.mask_of(np.array(rows, dtype=np.int64))
+    best = float(coverage[mine].max()) if mine.any() else 0.0
+    other = float(coverage[~mine].max()) if (~mine).any() else 0.0
+    return max(best, 0.0), max(other, 0.0)
+
+
 def _subject(record: Record) -> str:
     """What a record is about: a task's heading sentence, a target's first clause."""
     if record.kind == "task":
