@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from qa_app.answering.matching import TermRows
 from qa_app.answering.vocabulary import simplify, unit_is
 from qa_app.profile import place_of
 from qa_app.records import Record
@@ -60,9 +61,8 @@ def measure_chars(tails: Sequence[str]) -> set[str]:
 class Lookup:
     """Row selections by field and by term; safe to share between threads (caches only grow)."""
 
-    def __init__(self, records: Sequence[Record], content_terms: Sequence[frozenset],
-                 progress_terms: Sequence[frozenset], topic_terms: Sequence[frozenset],
-                 flat_text: Sequence[str], tails: Sequence[Sequence[str]]):
+    def __init__(self, records: Sequence[Record], content_terms: TermRows, progress_only: TermRows,
+                 topic_terms: TermRows, flat_text: Sequence[str], tails: Sequence[Sequence[str]]):
         self.size = len(records)
         self.flat_text = flat_text
         self.year = np.array([np.nan if r.year is None else r.year for r in records], dtype=np.float64)
@@ -76,9 +76,9 @@ class Lookup:
         self.leaders = _postings([set(r.leaders) for r in records])
         self.units = {c: _postings([set(getattr(r, c)) for r in records]) for c in UNIT_COLUMNS}
         self.unit_count = {c: np.array([len(getattr(r, c)) for r in records], dtype=np.int32) for c in UNIT_COLUMNS}
-        self.content = _postings(content_terms)
-        self.progress_only = _postings([p - c for c, p in zip(content_terms, progress_terms, strict=True)])
-        self.topic = _postings(topic_terms)
+        self.content = content_terms.postings()
+        self.progress_only = progress_only.postings()
+        self.topic = topic_terms.postings()
         self.measures = _postings([measure_chars(t) for t in tails])
         self._records = records
         self._lock = threading.Lock()

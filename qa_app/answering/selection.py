@@ -25,6 +25,8 @@ from qa_app.answering.lookup import Lookup
 from qa_app.answering.matching import (
     SAME_MEASURE,
     LexicalIndex,
+    TermRows,
+    TermRowsBuilder,
     build_lexical_index,
     figure_tails,
     holds_measure,
@@ -46,7 +48,7 @@ class Knowledge:
     vocab: Vocabulary
     lexical: LexicalIndex
     flat_text: tuple[str, ...]
-    topic_terms: tuple[frozenset, ...]
+    topic_terms: TermRows
     words: jieba.Tokenizer = field(compare=False, repr=False)
     row_of: dict = field(default_factory=dict, compare=False, repr=False)
     tails: tuple[tuple[str, ...], ...] = field(default=(), compare=False, repr=False)
@@ -65,9 +67,13 @@ class Candidate:
 
 def build_knowledge(records: Sequence[Record]) -> Knowledge:
     records = tuple(records)
-    lexical = build_lexical_index(records)
+    table, names = {}, []
+    lexical = build_lexical_index(records, table, names)
     flat_text = tuple(simplify(r.content + "|" + r.progress) for r in records)
-    topic_terms = tuple(frozenset(terms(_subject(r))) for r in records)
+    topics = TermRowsBuilder(table, names)
+    for record in records:
+        topics.add(frozenset(terms(_subject(record))))
+    topic_terms = topics.done()
     tails = tuple(figure_tails(r.content + "|" + r.progress) for r in records)
     lookup = Lookup(records, lexical.content_terms, lexical.progress_terms, topic_terms, flat_text, tails)
     return Knowledge(records=records, vocab=build_vocabulary(records), lexical=lexical, flat_text=flat_text,
