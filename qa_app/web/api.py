@@ -10,8 +10,9 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qa_app.errors import BadQuestion, QAError
+from qa_app.validation import EMPTY_QUESTION, MAX_QUESTION_CHARS, too_long_message
 from qa_app.web.openai_api import is_openai_path, openai_error, validation_message
-from qa_app.web.service import EMPTY_QUESTION, MAX_QUESTION_CHARS, ChatService, too_long_message
+from qa_app.web.service import ChatService
 
 MAX_HISTORY = 20
 

@@ -10,9 +10,10 @@ import gradio as gr
 
 from qa_app.errors import BadQuestion, QAError
 from qa_app.retrieval import Filters
+from qa_app.validation import MAX_QUESTION_CHARS
 from qa_app.web.admin import build_admin_panel
 from qa_app.web.render import esc, render_conversation
-from qa_app.web.service import MAX_QUESTION_CHARS, ChatService, check_question
+from qa_app.web.service import ChatService, check_question
 
 TITLE = "菏泽市责任目标问答"
 EXAMPLES = (
