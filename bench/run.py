@@ -51,6 +51,8 @@ def run(sizes: tuple[int, ...], steps: tuple[str, ...], previous: dict | None = 
     started = time.perf_counter()
     results: dict = dict(previous or {})
     results.update(measured_at=time.strftime("%Y-%m-%d %H:%M:%S %Z"), machine=machine(), steps=list(steps))
+    when = {"at": results["measured_at"], "load_average_start": results["machine"]["load_average_start"]}
+    results["measured_steps"] = {**results.get("measured_steps", {}), **{step: when for step in steps}}
     corpus = ROOT / "corpus"
     work = Path(tempfile.mkdtemp(prefix="qa-bench-"))
     try:
