@@ -261,7 +261,8 @@ def _candidate(knowledge: Knowledge, row: int, question: Question, query_terms: 
     coverage, matched = knowledge.lexical.overlap(query_terms, row) if query_terms else (0.0, 0)
     score = coverage + _bonus(record, knowledge.flat_text[row], question, hit_rank.get(record.id), config)
     if query_terms:
-        in_subject = sum(1 for t in set(query_terms) if t in knowledge.topic_terms[row])
+        topic = knowledge.topic_terms[row]  # built from the id array: fetch once
+        in_subject = sum(1 for t in set(query_terms) if t in topic)
         score += config.topic_bonus * in_subject / len(set(query_terms))
     if hints and (record.id in hit_rank or not hits) and holds_measure(knowledge.tails[row], hints):
         score += config.measure_bonus
