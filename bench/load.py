@@ -125,3 +125,22 @@ def run_load(corpus_dir: Path, index_dir: Path, questions: list[str], levels=(1,
         results = [load_level(url, token, questions, clients, per_client) for clients in levels]
         unauthorised = httpx.post(f"{url}/api/ask", json={"question": questions[0]}, trust_env=False).status_code
         return {"levels": results, "server_rss_mb": peak_rss_mb(pid), "without_token_status": unauthorised}
+
+
+def run_load_distinct(corpus_dir: Path, index_dir: Path, questions: list[str], levels=(1, 8, 32),
+                      per_client: int = 30, log: Path | None = None) -> list[dict]:
+    """Every level against one fresh server, no question text asked twice in the whole run (nor in
+    the warm-up): what a cache of answers or query embeddings cannot help with."""
+    needed = sum(levels) * per_client
+    if len(set(questions)) < needed:
+        raise ValueError(f"{needed} distinct questions needed, {len(set(questions))} given")
+    log = log or Path("/tmp/qa-bench-serve-distinct.log")
+    with served(corpus_dir, index_dir, log) as (url, token, _pid):
+        with httpx.Client(base_url=url, timeout=REQUEST_TIMEOUT, trust_env=False, headers=_auth(token)) as warm:
+            warm.post("/api/ask", json={"question": "warm-up: 这个问题不计时"})
+        out, start = [], 0
+        for clients in levels:
+            batch = questions[start:start + clients * per_client]
+            start += clients * per_client
+            out.append(load_level(url, token, batch, clients, per_client))
+        return out

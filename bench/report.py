@@ -19,17 +19,19 @@ def plot(scale: list[dict], path: Path) -> None:
     panels = [("build (s)", [("build_s", "build")]),
               ("hybrid search latency (ms)", [("search_p95_ms", "p95 all"), ("search_p95_ms_unfiltered", "p95 no filter"),
                                              ("search_p95_ms_filtered", "p95 year+kind filter"),
-                                             ("search_p50_ms", "p50 all")]),
+                                             ("search_p50_ms", "p50 all"), ("answer_p95_ms", "answer p95")]),
               ("peak RSS (MB)", [("rss_mb", "peak RSS")])]
     for axis, (title, series) in zip(axes, panels, strict=True):
         for key, label in series:
-            axis.plot(sizes, [row[key] for row in scale], marker="o", label=label)
+            values = [row.get(key, float("nan")) for row in scale]
+            if any(v == v for v in values):  # a partial run may lack a series
+                axis.plot(sizes, values, marker="o", label=label)
         axis.set_xscale("log")
         axis.set_xlabel("records")
         axis.set_title(title)
         axis.grid(True, which="both", alpha=0.3)
         axis.legend(fontsize=8)
-    for row in scale:
+    for row in (row for row in scale if "recall@10" in row):
         axes[1].annotate(f"{row['index_kind']}, recall@10 {row['recall@10']:.3f}", (row["records"], row["search_p95_ms"]),
                          textcoords="offset points", xytext=(-40, 8), fontsize=7)
     axes[1].axhline(150, color="grey", linestyle="--", linewidth=0.8)
@@ -65,6 +67,13 @@ def product_section(results: dict) -> list[str]:
         lines += [_row([x["clients"], x["requests"], x["errors"], x["rps"], x["p50_ms"], x["p95_ms"], x["seconds"]])
                   for x in results["throughput"]]
         lines += ["", f"A request without the token got HTTP {results.get('without_token_status')}."]
+    if "throughput_distinct" in results:
+        lines += ["", "The same load with distinct questions (written from the corpus's records, every kind of "
+                  "dev2; no text asked twice in the run, so no cached query embedding helps):", "",
+                  _row(["clients", "requests", "errors", "throughput (req/s)", "p50 (ms)", "p95 (ms)", "wall (s)"]),
+                  _row(["---"] * 7)]
+        lines += [_row([x["clients"], x["requests"], x["errors"], x["rps"], x["p50_ms"], x["p95_ms"], x["seconds"]])
+                  for x in results["throughput_distinct"]]
     if "clients_ms" in results:
         timed = results["clients_ms"]
         lines += ["", f"One client asking the dev questions in turn ({timed['requests_per_endpoint']} timed requests "
@@ -82,15 +91,25 @@ def scale_section(scale: list[dict]) -> list[str]:
                    "query embedding p50 (ms)", "peak RSS (MB)", "recall@10", "IVF recall@10 (forced)",
                    "IVF filtered recall@10"]),
              _row(["---"] * 10)]
-    for row in scale:
+    for row in (row for row in scale if "search_p50_ms" in row):
         lines.append(_row([f"{row['records']:,}", row["index_kind"], row["build_s"],
                            f"{row['search_p50_ms']} / {row['search_p95_ms']}",
                            f"{row['search_p95_ms_unfiltered']} / {row['search_p95_ms_filtered']}",
                            row["embed_p50_ms"], row["rss_mb"], row["recall@10"], row["ivf_recall@10"],
                            row["ivf_filtered_recall@10"]]))
+    answered = [row for row in scale if "answer_p50_ms" in row]
+    if answered:
+        lines += ["", "`answer_question()` over the synthetic corpus, one thread, 120 distinct questions (ten of each "
+                  "kind, names drawn from that corpus's records), after building the answerer's knowledge:", "",
+                  _row(["records", "answer p50 / p95 / max (ms)", "slowest kind (p95)", "knowledge build (s)",
+                        "peak RSS with answering (MB)"]), _row(["---"] * 5)]
+        lines += [_row([f"{row['records']:,}", f"{row['answer_p50_ms']} / {row['answer_p95_ms']} / "
+                        f"{row['answer_max_ms']}", row["answer_slowest_kind"], row["knowledge_s"],
+                        row["answer_rss_mb"]]) for row in answered]
+    searched = [row for row in scale if "search_p50_ms" in row]
     lines += ["", "Build breakdown (s): " + "; ".join(
         f"{row['records']:,}: records+chunks {row['generate_s']}, tokens {row['tokenise_s']}, BM25 {row['bm25_s']}, "
-        f"vector index {row['dense_s']}" for row in scale), "", "![scale run](scale.png)"]
+        f"vector index {row['dense_s']}" for row in searched), "", "![scale run](scale.png)"]
     return lines
 
 
@@ -202,12 +221,14 @@ def readme(results: dict) -> str:
 
 
 def summary(results: dict) -> str:
-    load = results.get("load", {})
+    load, distinct = results.get("load", {}), results.get("load_distinct", {})
     scale = {row["records"]: row for row in results.get("scale", [])}
     top = scale.get(max(scale)) if scale else {}
     return (f"build {results['build_s']['scratch']} s scratch / {results['build_s']['unchanged']} s unchanged; "
             f"answer p50 {results['answer_ms']['p50']} ms p95 {results['answer_ms']['p95']} ms; "
             f"load {load.get('clients')} clients: {load.get('errors')} errors, {load.get('rps')} req/s, "
-            f"p95 {load.get('p95_ms')} ms; server RSS {results.get('rss_mb')} MB; "
+            f"p95 {load.get('p95_ms')} ms; distinct questions {distinct.get('clients')} clients: "
+            f"{distinct.get('errors')} errors, {distinct.get('rps')} req/s, p95 {distinct.get('p95_ms')} ms; "
+            f"server RSS {results.get('rss_mb')} MB; "
             f"largest scale {top.get('records')}: search p95 {top.get('search_p95_ms')} ms, "
-            f"recall@10 {top.get('recall@10')}, RSS {top.get('rss_mb')} MB")
+            f"answer p95 {top.get('answer_p95_ms')} ms, recall@10 {top.get('recall@10')}, RSS {top.get('rss_mb')} MB")

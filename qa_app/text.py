@@ -32,14 +32,31 @@ def compact_name(name: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _t2s():
+    """The converter, and the characters a conversion can change: those where a dictionary key
+    differs from its value (every character of a key whose value has another length). A text with
+    none of them comes out as it went in, so it skips the converter's slow pure-Python walk."""
     from opencc import OpenCC
 
-    return OpenCC("t2s")
+    converter = OpenCC("t2s")
+    changing = set()
+    for path in converter.dict_cache:
+        with open(path, encoding="utf-8") as lines:
+            for line in lines:
+                key, _, values = line.rstrip("\n").partition("\t")
+                for value in values.split(" "):
+                    if len(key) != len(value):
+                        changing.update(key)
+                    else:
+                        changing.update(k for k, v in zip(key, value, strict=True) if k != v)
+    return converter, frozenset(changing)
 
 
 def fold_variants(text: str) -> str:
     """Traditional and variant characters to simplified (責任單位 → 责任单位, 發展 → 发展)."""
-    return _t2s().convert(text or "")
+    converter, starts = _t2s()
+    if not text or starts.isdisjoint(text):
+        return text or ""
+    return converter.convert(text)
 
 
 def clip(text: str, limit: int = 40) -> str:

@@ -148,6 +148,18 @@ def test_large_corpora_switch_to_ivf_with_high_recall():
     assert np.mean(overlap) >= 0.95
 
 
+def test_ivf_holds_half_precision_codes_and_returns_exact_scores():
+    rng = np.random.default_rng(11)
+    vectors = _clustered(rng, 4000, dim=48)
+    approx = VectorIndex.build(vectors, exact_limit=1000)
+    assert approx.kind == "ivf" and approx.code_bytes == 48 * 2
+    assert VectorIndex.build(vectors).code_bytes == 48 * 4
+    for query in _clustered(np.random.default_rng(12), 20, dim=48):
+        found = approx.search(query, 10)
+        assert len(found) == 10 and [s for _, s in found] == sorted((s for _, s in found), reverse=True)
+        assert all(abs(score - float(vectors[row] @ query)) < 1e-6 for row, score in found)
+
+
 def test_approximate_index_round_trip_and_filtered_search(tmp_path, monkeypatch):
     rng = np.random.default_rng(9)
     vectors = _clustered(rng, 3000)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from qa_app.answering.vocabulary import simplify
 from qa_app.records import Record
@@ -40,14 +42,65 @@ def characters(text: str) -> set[str]:
     return {c for c in simplify(text) if "\u4e00" <= c <= "\u9fff"}
 
 
+class TermRows:
+    """Per-record term sets stored as one array of term ids (a row's ids are a slice): a million
+    records' sets as Python frozensets would take ~10 GB, as ids ~1 GB. `rows[i]` gives row i's
+    set (built when asked: only a ranking's few candidates are asked for); `postings()` gives
+    term → rows for the whole set at once."""
+
+    def __init__(self, names: list[str], offsets: np.ndarray, ids: np.ndarray):
+        self.names = names
+        self.offsets = offsets
+        self.ids = ids
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, row: int) -> frozenset:
+        names = self.names
+        return frozenset(names[i] for i in self.ids[self.offsets[row]:self.offsets[row + 1]].tolist())
+
+    def postings(self) -> dict[str, np.ndarray]:
+        rows = np.repeat(np.arange(len(self), dtype=np.int32), np.diff(self.offsets))
+        order = np.argsort(self.ids, kind="stable")
+        ids, rows = self.ids[order], rows[order]
+        bounds = np.flatnonzero(np.diff(ids)) + 1
+        return {self.names[int(group[0])]: found for group, found in
+                zip(np.split(ids, bounds), np.split(rows, bounds), strict=True) if len(group)}
+
+
+class TermRowsBuilder:
+    """Collects term sets row by row into `TermRows` sharing one term → id table."""
+
+    def __init__(self, table: dict[str, int], names: list[str]):
+        self.table, self.names = table, names
+        self.ids = array("i")
+        self.offsets = array("q", [0])
+
+    def add(self, items) -> None:
+        table, names = self.table, self.names
+        for term in items:
+            found = table.get(term)
+            if found is None:
+                found = table[term] = len(names)
+                names.append(term)
+            self.ids.append(found)
+        self.offsets.append(len(self.ids))
+
+    def done(self) -> TermRows:
+        return TermRows(self.names, np.frombuffer(self.offsets, dtype=np.int64),
+                        np.frombuffer(self.ids, dtype=np.int32))
+
+
 @dataclass(frozen=True)
 class LexicalIndex:
-    """Per-record term sets and corpus IDF, built once per record set."""
+    """Per-record term sets and corpus IDF, built once per record set. `progress_terms` holds a
+    record's progress terms that its content lacks (a term in both counts as content)."""
 
     idf: dict
     unseen_idf: float
-    content_terms: tuple[frozenset, ...]
-    progress_terms: tuple[frozenset, ...]
+    content_terms: TermRows
+    progress_terms: TermRows
 
     def weight(self, term: str) -> float:
         return self.idf.get(term, self.unseen_idf)
@@ -61,25 +114,34 @@ class LexicalIndex:
         total = sum(self.weight(t) for t in query_terms)
         if not total:
             return 0.0, 0
+        content, progress = self.content_terms[row], self.progress_terms[row]
         got, found = 0.0, set()
         for term in query_terms:
-            if term in self.content_terms[row]:
+            if term in content:
                 got += self.weight(term)
                 found.add(term)
-            elif term in self.progress_terms[row]:
+            elif term in progress:
                 got += 0.7 * self.weight(term)
                 found.add(term)
         return got / total, len(found)
 
 
-def build_lexical_index(records: Sequence[Record]) -> LexicalIndex:
-    content = [frozenset(terms(r.content + " " + r.section)) for r in records]
-    progress = [frozenset(terms(r.progress)) for r in records]
-    df = Counter(t for c, p in zip(content, progress, strict=True) for t in c | p)
+def build_lexical_index(records: Sequence[Record], table: dict | None = None,
+                        names: list | None = None) -> LexicalIndex:
+    """Term sets of every record's content (with its section) and progress; IDF over both."""
+    table = {} if table is None else table
+    names = [] if names is None else names
+    content, progress = TermRowsBuilder(table, names), TermRowsBuilder(table, names)
+    for record in records:
+        terms_of_content = frozenset(terms(record.content + " " + record.section))
+        content.add(terms_of_content)
+        progress.add(frozenset(terms(record.progress)) - terms_of_content)
+    content_rows, progress_rows = content.done(), progress.done()
+    df = np.bincount(content_rows.ids, minlength=len(names)) + np.bincount(progress_rows.ids, minlength=len(names))
     n = max(len(records), 1)
-    idf = {t: math.log(1 + n / f) for t, f in df.items()}
-    return LexicalIndex(idf=idf, unseen_idf=math.log(1 + n), content_terms=tuple(content),
-                        progress_terms=tuple(progress))
+    idf = {names[i]: math.log(1 + n / int(f)) for i, f in enumerate(df.tolist()) if f}
+    return LexicalIndex(idf=idf, unseen_idf=math.log(1 + n), content_terms=content_rows,
+                        progress_terms=progress_rows)
 
 
 def split_clauses(text: str) -> list[str]:
@@ -123,14 +185,14 @@ def figure_tails(text: str) -> tuple[str, ...]:
 def holds_measure(tails: Sequence[str], unit_hints: Sequence[str]) -> bool:
     """Whether any figure (by its tail) carries one of the asked measures or one counting the same."""
     for hint in unit_hints:
-        wanted = (hint, hint[:1], *_SAME_MEASURE.get(hint[:1], ()))
+        wanted = (hint, hint[:1], *SAME_MEASURE.get(hint[:1], ()))
         if any(_follows(tail, w) for tail in tails for w in wanted if w):
             return True
     return False
 
 
 # Measures that count the same thing: a question's 多少人 is answered by 5.7万名.
-_SAME_MEASURE = {"人": ("名", "人次", "位"), "名": ("人", "位"), "个": ("处", "座", "所"), "处": ("个",),
+SAME_MEASURE = {"人": ("名", "人次", "位"), "名": ("人", "位"), "个": ("处", "座", "所"), "处": ("个",),
                  "家": ("个", "户"), "户": ("家",)}
 
 
@@ -143,7 +205,7 @@ def measure_bonus(clause: str, unit_hints: Sequence[str]) -> float:
             if figure_with_unit(clause, hint[:size]):
                 best = max(best, 15.0 + 3.0 * size)
                 break
-        for other in _SAME_MEASURE.get(hint[:1], ()):
+        for other in SAME_MEASURE.get(hint[:1], ()):
             if figure_with_unit(clause, other):
                 best = max(best, 14.0)
     return best

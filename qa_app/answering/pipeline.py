@@ -22,7 +22,14 @@ from qa_app.answering.lists import answer_list
 from qa_app.answering.matching import terms
 from qa_app.answering.overviews import answer_overview
 from qa_app.answering.presence import describe, missing_in_record, unknown_name
-from qa_app.answering.selection import Candidate, Knowledge, KnowledgeCache, prefer_main, required_kind
+from qa_app.answering.selection import (
+    Candidate,
+    Knowledge,
+    KnowledgeCache,
+    best_coverages,
+    prefer_main,
+    required_kind,
+)
 from qa_app.answering.subject import Subject, find_subject, lexically_enough
 from qa_app.answering.understanding import Question, understand
 from qa_app.records import Answer, parent_id
@@ -57,14 +64,7 @@ def previous_covers(knowledge: Knowledge, q: Question, record_ids: tuple[str, ..
     query_terms = terms(" ".join(q.keywords))
     if not query_terms:
         return False
-    wanted = set(record_ids)
-    best_previous = best_other = 0.0
-    for row, record in enumerate(knowledge.records):
-        coverage = knowledge.lexical.coverage(query_terms, row)
-        if record.id in wanted:
-            best_previous = max(best_previous, coverage)
-        else:
-            best_other = max(best_other, coverage)
+    best_previous, best_other = best_coverages(knowledge, query_terms, record_ids)
     return best_previous >= config.followup_coverage and best_previous >= config.followup_ratio * best_other
 
 

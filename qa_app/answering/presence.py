@@ -17,6 +17,8 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
+
 from qa_app.answering import cues
 from qa_app.answering.matching import holds_measure
 from qa_app.answering.selection import Knowledge
@@ -48,11 +50,21 @@ def unknown_name(q: Question, knowledge: Knowledge, kind: str | None) -> str | N
     if person:
         return f"{person}分管或负责的目标（文件中的市领导是{'、'.join(knowledge.vocab.leaders[:6])}等）"
     if q.number is not None:
-        numbers = [r.number for r in knowledge.records if (kind is None or r.kind == kind)
-                   and (q.year is None or r.year == q.year) and r.number is not None]
-        if numbers and q.number not in numbers:
-            return f"第{q.number}项（所问的文件共{max(numbers)}项）"
+        numbers = _numbers(knowledge, kind, q.year)
+        if len(numbers) and q.number not in numbers:
+            return f"第{q.number}项（所问的文件共{int(numbers.max())}项）"
     return None
+
+
+def _numbers(knowledge: Knowledge, kind: str | None, year: int | None) -> np.ndarray:
+    """Task or target numbers of the documents asked about (kind, year), from the index columns."""
+    lookup = knowledge.lookup
+    mask = ~np.isnan(lookup.number)
+    if kind is not None:
+        mask &= lookup.equal("kind", kind)
+    if year is not None:
+        mask &= lookup.year == year
+    return lookup.number[mask]
 
 
 def _unknown_facility(q: Question, knowledge: Knowledge) -> str | None:
@@ -61,7 +73,7 @@ def _unknown_facility(q: Question, knowledge: Knowledge) -> str | None:
         name, head = match.group(0), match.group(1)
         if cues.GENERIC_HEAD.search(head):
             continue
-        if not any(name in t or head[-2:] in t for t in knowledge.flat_text):
+        if not (knowledge.lookup.holds(name) or knowledge.lookup.holds(head[-2:])):
             return name
     return None
 
@@ -71,7 +83,7 @@ def _named(q: Question, knowledge: Knowledge) -> list[str]:
     answers must be about them (保利剧院's performances are not another record's 演出场次)."""
     flat = _CLAUSE_MARKS.sub("|", q.flat)
     names = [m.group(0) for m in cues.FACILITY.finditer(flat) if not cues.GENERIC_HEAD.search(m.group(1))]
-    return [n for n in names if any(n in t for t in knowledge.flat_text)]
+    return [n for n in names if knowledge.lookup.holds(n)]
 
 
 def _unknown_person(q: Question, knowledge: Knowledge) -> str | None:
@@ -81,7 +93,7 @@ def _unknown_person(q: Question, knowledge: Knowledge) -> str | None:
         name = match.group(1)
         if name[0] not in surnames() or re.search(r"[哪谁位么]", name):
             continue
-        if not any(name in text for text in knowledge.flat_text):
+        if not knowledge.lookup.holds(name):
             return name
     return None
 

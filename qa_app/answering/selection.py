@@ -8,6 +8,7 @@ the retriever's rank (which knows paraphrases), and reports the coverage so the 
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import re
@@ -16,13 +17,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import jieba
+import numpy as np
 
 from qa_app.answering import cues
+from qa_app.answering.conditions import filters_mask, has_structure, scope_mask, wording_mask
 from qa_app.answering.config import DEFAULT_CONFIG, AnswerConfig
-from qa_app.answering.matching import LexicalIndex, build_lexical_index, figure_tails, holds_measure, terms
+from qa_app.answering.lookup import Lookup
+from qa_app.answering.matching import (
+    SAME_MEASURE,
+    LexicalIndex,
+    TermRows,
+    TermRowsBuilder,
+    build_lexical_index,
+    figure_tails,
+    holds_measure,
+    terms,
+)
 from qa_app.answering.understanding import Question, unit_matches
 from qa_app.answering.vocabulary import Vocabulary, build_vocabulary, simplify
-from qa_app.profile import place_of
 from qa_app.records import Hit, Record, one_per_target
 
 jieba.setLogLevel(logging.WARNING)
@@ -37,10 +49,11 @@ class Knowledge:
     vocab: Vocabulary
     lexical: LexicalIndex
     flat_text: tuple[str, ...]
-    topic_terms: tuple[frozenset, ...]
+    topic_terms: TermRows
     words: jieba.Tokenizer = field(compare=False, repr=False)
     row_of: dict = field(default_factory=dict, compare=False, repr=False)
     tails: tuple[tuple[str, ...], ...] = field(default=(), compare=False, repr=False)
+    lookup: Lookup | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -55,11 +68,18 @@ class Candidate:
 
 def build_knowledge(records: Sequence[Record]) -> Knowledge:
     records = tuple(records)
-    return Knowledge(records=records, vocab=build_vocabulary(records), lexical=build_lexical_index(records),
-                     flat_text=tuple(simplify(r.content + "|" + r.progress) for r in records),
-                     topic_terms=tuple(frozenset(terms(_subject(r))) for r in records),
-                     words=_word_tokenizer(), row_of={r.id: i for i, r in enumerate(records)},
-                     tails=tuple(figure_tails(r.content + "|" + r.progress) for r in records))
+    table, names = {}, []
+    lexical = build_lexical_index(records, table, names)
+    flat_text = tuple(simplify(r.content + "|" + r.progress) for r in records)
+    topics = TermRowsBuilder(table, names)
+    for record in records:
+        topics.add(frozenset(terms(_subject(record))))
+    topic_terms = topics.done()
+    tails = tuple(figure_tails(r.content + "|" + r.progress) for r in records)
+    lookup = Lookup(records, lexical.content_terms, lexical.progress_terms, topic_terms, flat_text, tails)
+    return Knowledge(records=records, vocab=build_vocabulary(records), lexical=lexical, flat_text=flat_text,
+                     topic_terms=topic_terms, words=_word_tokenizer(), row_of={r.id: i for i, r in enumerate(records)},
+                     tails=tails, lookup=lookup)
 
 
 def _word_tokenizer() -> jieba.Tokenizer:
@@ -78,12 +98,22 @@ def word_coverage(knowledge: Knowledge, keywords: Sequence[str], row: int) -> fl
         return None
     total = got = 0.0
     for word in words:
-        df = sum(1 for text in knowledge.flat_text if word in text)
+        df = knowledge.lookup.count_containing(word)
         weight = math.log(1 + len(knowledge.records) / df) if df else math.log(1 + len(knowledge.records))
         total += weight
         if word in knowledge.flat_text[row]:
             got += weight
     return got / total
+
+
+def best_coverages(knowledge: Knowledge, query_terms: Sequence[str], record_ids: Sequence[str]) -> tuple[float, float]:
+    """The best `LexicalIndex.coverage` among these records and among all others, from the postings."""
+    coverage = knowledge.lookup.coverage(query_terms, knowledge.lexical.weight)
+    rows = [knowledge.row_of[i] for i in record_ids if i in knowledge.row_of]
+    mine = knowledge.lookup.mask_of(np.array(rows, dtype=np.int64))
+    best = float(coverage[mine].max()) if mine.any() else 0.0
+    other = float(coverage[~mine].max()) if (~mine).any() else 0.0
+    return max(best, 0.0), max(other, 0.0)
 
 
 def _subject(record: Record) -> str:
@@ -102,6 +132,9 @@ class KnowledgeCache:
         self._size = size
 
     def get(self, records: Sequence[Record]) -> Knowledge:
+        for held, knowledge in list(self._items.values()):  # the same tuple again: no O(records) hash
+            if held is records:
+                return knowledge
         records = tuple(records)
         key = hash(tuple(r.id for r in records)) ^ len(records)
         with self._lock:
@@ -109,6 +142,10 @@ class KnowledgeCache:
             if item is not None and item[0] == records:
                 return item[1]
             knowledge = build_knowledge(records)
+            # Millions of long-lived objects (term sets, postings) that the cyclic collector would
+            # otherwise walk on every full collection: tens of ms per answer at 100k records.
+            gc.collect()
+            gc.freeze()
             if len(self._items) >= self._size:
                 self._items.pop(next(iter(self._items)))
             self._items[key] = (records, knowledge)
@@ -138,102 +175,98 @@ def _named_kind(flat: str) -> str | None:
     return None if target == task else ("target" if target else "task")
 
 
-def in_scope(record: Record, question: Question, kind: str | None) -> bool:
-    if question.year is not None and record.year != question.year:
-        return False
-    if question.period is not None and record.period != question.period:
-        return False
-    if question.number is not None and record.number != question.number:
-        return False
-    if question.place is not None and place_of(record.title) != question.place:
-        return False
-    return kind is None or record.kind == kind
-
-
 def scope_rows(knowledge: Knowledge, question: Question, kind: str | None) -> list[int]:
-    rows = [i for i, r in enumerate(knowledge.records) if in_scope(r, question, kind)]
-    if question.record_ids:
-        wanted = set(question.record_ids)
-        rows = [i for i in rows if knowledge.records[i].id in wanted]
-    return rows
+    return np.flatnonzero(scope_mask(knowledge, question, kind)).tolist()
 
 
 def matching_records(knowledge: Knowledge, question: Question) -> list[Record]:
     """Every record meeting the question's structured filters (and its wording, when it has any)."""
-    rows = [i for i in scope_rows(knowledge, question, required_kind(question))
-            if _meets_filters(knowledge.records[i], question)]
+    lookup = knowledge.lookup
+    mask = scope_mask(knowledge, question, required_kind(question)) & filters_mask(knowledge, question)
     if question.any_of:
-        rows = [i for i in rows if any(w in knowledge.flat_text[i] for w in question.any_of)]
+        mask &= lookup.mask_of(np.concatenate([lookup.containing(w) for w in question.any_of]))
     words = [k for k in question.keywords if len(k) >= 2]
     if words:
-        worded = [i for i in rows if all(_has_wording(knowledge, i, w) for w in words)]
-        if worded or not _has_structure(question):
-            rows = worded
-    return one_per_target([knowledge.records[i] for i in rows])
-
-
-def _has_structure(question: Question) -> bool:
-    return bool(question.leaders or question.units or question.sections or question.deadline
-                or question.on_schedule or question.missing or question.any_of or question.min_leaders)
-
-
-def _has_wording(knowledge: Knowledge, row: int, word: str) -> bool:
-    if word in knowledge.flat_text[row]:
-        return True
-    word_terms = terms(word)
-    return bool(word_terms) and knowledge.lexical.coverage(word_terms, row) >= 0.75
-
-
-def _meets_filters(record: Record, question: Question) -> bool:
-    if question.leaders and not set(question.leaders) & set(record.leaders):
-        return False
-    if question.min_leaders and len(record.leaders) < question.min_leaders:
-        return False
-    if question.units and not _units_match(record, question):
-        return False
-    if question.sections and record.section not in question.sections:
-        return False
-    if question.deadline and simplify(record.deadline) != question.deadline:
-        return False
-    if question.on_schedule == "是" and record.on_schedule != "是":
-        return False
-    if question.on_schedule == "否" and (record.kind != "target" or record.on_schedule == "是"):
-        return False
-    return not question.missing or not getattr(record, question.missing)
-
-
-def _units_match(record: Record, question: Question) -> bool:
-    """The named units in the column the question means (牵头/参与 on tasks, else every unit): one
-    of them when joined by 或, all of them otherwise, and nothing else when it says 只…一家."""
-    column = record.units
-    if record.kind == "task" and question.role:
-        column = {"lead": record.lead_units, "participating": record.participating_units}[question.role]
-    found = [unit_matches(column, key) for key in question.units]
-    if not (any(found) if question.any_unit else all(found)):
-        return False
-    return not question.only_units or len(column) == len(question.units)
+        worded = mask.copy()
+        for word in words:
+            worded &= wording_mask(knowledge, word)
+        if worded.any() or not has_structure(question):
+            mask = worded
+    return one_per_target([knowledge.records[i] for i in np.flatnonzero(mask)])
 
 
 def rank(knowledge: Knowledge, question: Question, hits: Sequence[Hit], kind: str | None,
-         keywords: Sequence[str] | None = None, config: AnswerConfig = DEFAULT_CONFIG) -> list[Candidate]:
+         keywords: Sequence[str] | None = None, config: AnswerConfig = DEFAULT_CONFIG,
+         also: Sequence[str] = ()) -> list[Candidate]:
     """Records in scope, best first, by keyword coverage plus retrieval-rank, name, topic and
-    asked-measure bonuses (a question asking 多少套 prefers a record that counts in 套)."""
+    asked-measure bonuses (a question asking 多少套 prefers a record that counts in 套).
+
+    Every row in scope is scored at once from the postings; only the best `RANK_DEPTH` (plus the
+    records named in `also`) are scored one by one and returned, so the cost does not grow with the
+    corpus. The list is the full ranking's head; it is shorter only when the scope holds more rows."""
     query_terms = terms(" ".join(question.keywords if keywords is None else keywords))
     hit_rank = {h.record_id: h.rank for h in hits}
     hints = tuple(h for a in question.asks if a.wants_figure for h in a.unit_hints)
-    out = []
-    for row in scope_rows(knowledge, question, kind):
-        record = knowledge.records[row]
-        coverage, matched = knowledge.lexical.overlap(query_terms, row) if query_terms else (0.0, 0)
-        score = coverage + _bonus(record, knowledge.flat_text[row], question, hit_rank.get(record.id), config)
-        if query_terms:
-            in_subject = sum(1 for t in set(query_terms) if t in knowledge.topic_terms[row])
-            score += config.topic_bonus * in_subject / len(set(query_terms))
-        if hints and (record.id in hit_rank or not hits) and holds_measure(knowledge.tails[row], hints):
-            score += config.measure_bonus
-        out.append(Candidate(record, coverage, score, matched))
+    mask = scope_mask(knowledge, question, kind)
+    rows = _head(knowledge, question, hits, query_terms, hints, mask, config)
+    forced = [knowledge.row_of[i] for i in also if i in knowledge.row_of and mask[knowledge.row_of[i]]]
+    rows = sorted(set(rows.tolist()) | set(forced))
+    out = [_candidate(knowledge, row, question, query_terms, hit_rank, hits, hints, config) for row in rows]
     out.sort(key=lambda c: (-c.score, -c.coverage))
     return out
+
+
+RANK_DEPTH = 64  # rows returned by `rank`: well past what any caller reads (retrieval depth, min scope)
+
+
+def _head(knowledge: Knowledge, question: Question, hits: Sequence[Hit], query_terms: list[str],
+          hints: tuple, mask: np.ndarray, config: AnswerConfig) -> np.ndarray:
+    """The rows in scope with the highest scores, computed for all rows as `_candidate` does one."""
+    rows = np.flatnonzero(mask)
+    depth = max(RANK_DEPTH, config.retrieval_depth, config.retrieval_min_scope)
+    if len(rows) <= depth:
+        return rows
+    lookup = knowledge.lookup
+    score = lookup.coverage(query_terms, knowledge.lexical.weight) if query_terms else np.zeros(lookup.size)
+    bonus = np.zeros(lookup.size)
+    for hit in hits:
+        row = knowledge.row_of.get(hit.record_id)
+        if row is not None and hit.rank:
+            bonus[row] += config.retrieval_bonus / hit.rank
+    for quoted in question.quoted:
+        bonus[lookup.containing(quoted)] += config.name_bonus
+    if question.units:
+        bonus += config.name_bonus * np.logical_or.reduce([lookup.unit_mask("units", k) for k in question.units])
+    if question.leaders:
+        bonus += config.name_bonus * lookup.leader_mask(question.leaders)
+    score = score + bonus
+    if query_terms:
+        score += config.topic_bonus * lookup.topic_count(set(query_terms)) / len(set(query_terms))
+    if hints:
+        measured = lookup.measure_mask(hints, SAME_MEASURE)
+        if hits:
+            measured &= lookup.mask_of(np.array([knowledge.row_of[h.record_id] for h in hits
+                                                 if h.record_id in knowledge.row_of], dtype=np.int64))
+        score += config.measure_bonus * measured
+    in_scope = score[rows]
+    threshold = np.partition(in_scope, len(rows) - depth)[len(rows) - depth]
+    above = rows[in_scope > threshold]
+    level = rows[in_scope == threshold][: depth - len(above)]
+    return np.union1d(above, level)
+
+
+def _candidate(knowledge: Knowledge, row: int, question: Question, query_terms: list[str], hit_rank: dict,
+               hits: Sequence[Hit], hints: tuple, config: AnswerConfig) -> Candidate:
+    record = knowledge.records[row]
+    coverage, matched = knowledge.lexical.overlap(query_terms, row) if query_terms else (0.0, 0)
+    score = coverage + _bonus(record, knowledge.flat_text[row], question, hit_rank.get(record.id), config)
+    if query_terms:
+        topic = knowledge.topic_terms[row]  # built from the id array: fetch once
+        in_subject = sum(1 for t in set(query_terms) if t in topic)
+        score += config.topic_bonus * in_subject / len(set(query_terms))
+    if hints and (record.id in hit_rank or not hits) and holds_measure(knowledge.tails[row], hints):
+        score += config.measure_bonus
+    return Candidate(record, coverage, score, matched)
 
 
 def prefer_main(candidates: list[Candidate]) -> list[Candidate]:

@@ -43,7 +43,8 @@ def find_subject(retriever, knowledge: Knowledge, q: Question, kind: str | None,
         return Subject(tuple(candidates), True)
     hits, legs = retriever.search_legs(q.search_text, k=config.retrieval_depth,
                                        filters=Filters(year=q.year, period=q.period, kind=kind), mode=mode)
-    candidates = rank(knowledge, q, hits, kind, config=config)
+    leaders_first = [leg[0][0] for leg in legs.values() if leg]  # retrieval_choice may vouch for these
+    candidates = rank(knowledge, q, hits, kind, config=config, also=leaders_first)
     if not candidates:
         return Subject((), False, legs)
     if lexically_enough(candidates[0], knowledge, q, config):

@@ -1,0 +1,217 @@
+"""Inverted maps over one record set, so that answering touches index lookups, not every record.
+
+Built once per record set (with the Knowledge that holds it): columns for the structured fields
+(year, period, kind, number, place, section, deadline, on-schedule, leaders, units) and postings
+(term → rows) for lexical coverage, topic terms, asked measures and substring look-ups. A question's
+scope, a list's conditions and a ranking's lexical coverage become a few numpy operations whose
+results equal the per-record tests they replace (the same additions in the same order), so lists and
+counts stay exact at any size and single answers rank only the rows that can score.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from qa_app.answering.matching import TermRows
+from qa_app.answering.vocabulary import simplify, unit_is
+from qa_app.profile import place_of
+from qa_app.records import Record
+
+_CHINESE_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+_MULTIPLIERS = "万亿千百"
+UNIT_COLUMNS = ("units", "lead_units", "participating_units")
+CACHE_SIZE = 4096   # remembered look-ups (unit rows, texts' rows and counts)
+CACHED_ROWS = 2048  # a text's rows are remembered only when this few: memory stays small at 1M records
+
+
+def _codes(values: Sequence) -> tuple[dict, np.ndarray]:
+    table: dict = {}
+    return table, np.array([table.setdefault(v, len(table)) for v in values], dtype=np.int32)
+
+
+def _postings(sets: Sequence, size_hint: int = 0) -> dict[str, np.ndarray]:
+    rows: dict[str, list[int]] = {}
+    for row, items in enumerate(sets):
+        for item in items:
+            found = rows.get(item)
+            if found is None:
+                rows[item] = [row]
+            else:
+                found.append(row)
+    return {key: np.array(found, dtype=np.int32) for key, found in rows.items()}
+
+
+def measure_chars(tails: Sequence[str]) -> set[str]:
+    """The characters a figure's measure can start with: the first after 余/多, or the one after a
+    multiplier (24万元 counts in 元); `holds_measure` compares exactly these."""
+    out = set()
+    for tail in tails:
+        rest = tail[1:].lstrip() if tail[:1] in "余多" else tail
+        if rest:
+            out.add(rest[0])
+            if rest[0] in _MULTIPLIERS and rest[1:].lstrip():
+                out.add(rest[1:].lstrip()[0])
+    return out
+
+
+class Lookup:
+    """Row selections by field and by term; safe to share between threads (caches only grow)."""
+
+    def __init__(self, records: Sequence[Record], content_terms: TermRows, progress_only: TermRows,
+                 topic_terms: TermRows, flat_text: Sequence[str], tails: Sequence[Sequence[str]]):
+        self.size = len(records)
+        self.flat_text = flat_text
+        self.year = np.array([np.nan if r.year is None else r.year for r in records], dtype=np.float64)
+        self.number = np.array([np.nan if r.number is None else r.number for r in records], dtype=np.float64)
+        self.codes = {name: _codes(values) for name, values in (
+            ("period", [r.period for r in records]), ("kind", [r.kind for r in records]),
+            ("place", [place_of(r.title) for r in records]), ("section", [r.section for r in records]),
+            ("deadline", [simplify(r.deadline) for r in records]),
+            ("on_schedule", [r.on_schedule for r in records]))}
+        self.leader_count = np.array([len(r.leaders) for r in records], dtype=np.int32)
+        self.leaders = _postings([set(r.leaders) for r in records])
+        self.units = {c: _postings([set(getattr(r, c)) for r in records]) for c in UNIT_COLUMNS}
+        self.unit_count = {c: np.array([len(getattr(r, c)) for r in records], dtype=np.int32) for c in UNIT_COLUMNS}
+        self.content = content_terms.postings()
+        self.progress_only = progress_only.postings()
+        self.topic = topic_terms.postings()
+        self.measures = _postings([measure_chars(t) for t in tails])
+        self._records = records
+        self._lock = threading.Lock()
+        self._cache: dict = {}
+
+    # -- structured fields -------------------------------------------------------------------
+
+    def equal(self, name: str, value) -> np.ndarray:
+        table, codes = self.codes[name]
+        return codes == table.get(value, -1)
+
+    def any_equal(self, name: str, values: Sequence) -> np.ndarray:
+        table, codes = self.codes[name]
+        return np.isin(codes, [table[v] for v in values if v in table])
+
+    def mask_of(self, rows: np.ndarray | None) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
+        if rows is not None and len(rows):
+            mask[rows] = True
+        return mask
+
+    def leader_mask(self, names: Sequence[str]) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
+        for name in names:
+            rows = self.leaders.get(name)
+            if rows is not None:
+                mask[rows] = True
+        return mask
+
+    def unit_mask(self, column: str, key: str) -> np.ndarray:
+        """Rows whose `column` holds a unit that is `key` (`unit_matches`), each written name tested once."""
+        rows = self._cached(("unit", column, key), lambda: self._unit_rows(column, key))
+        return self.mask_of(rows)
+
+    def _unit_rows(self, column: str, key: str) -> np.ndarray:
+        found = [rows for name, rows in self.units[column].items() if unit_is(name, key)]
+        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int32)
+
+    def empty_mask(self, field: str) -> np.ndarray:
+        """Rows whose field is empty (a question about what is not written)."""
+        return self._cached(("empty", field),
+                            lambda: np.array([not getattr(r, field) for r in self._records], dtype=bool))
+
+    # -- words ------------------------------------------------------------------------------
+
+    def coverage(self, query_terms: Sequence[str], weight: Callable[[str], float]) -> np.ndarray:
+        """`LexicalIndex.coverage` for every row at once: the same additions in the same order, so
+        the values are equal, not just close."""
+        total = sum(weight(t) for t in query_terms)
+        got = np.zeros(self.size, dtype=np.float64)
+        if not total:
+            return got
+        for term in query_terms:
+            w = weight(term)
+            rows = self.content.get(term)
+            if rows is not None:
+                got[rows] += w
+            rows = self.progress_only.get(term)
+            if rows is not None:
+                got[rows] += 0.7 * w
+        return got / total
+
+    def topic_count(self, query_terms: set[str]) -> np.ndarray:
+        count = np.zeros(self.size, dtype=np.float64)
+        for term in query_terms:
+            rows = self.topic.get(term)
+            if rows is not None:
+                count[rows] += 1
+        return count
+
+    def measure_mask(self, unit_hints: Sequence[str], same: dict) -> np.ndarray:
+        """Rows where `holds_measure(tails, unit_hints)` holds (first characters are what it compares)."""
+        mask = np.zeros(self.size, dtype=bool)
+        for hint in unit_hints:
+            for wanted in (hint, hint[:1], *same.get(hint[:1], ())):
+                rows = self.measures.get(wanted[:1]) if wanted else None
+                if rows is not None:
+                    mask[rows] = True
+        return mask
+
+    def containing(self, text: str) -> np.ndarray:
+        """Rows whose flat text holds `text` (ascending): candidates from its bigrams, then checked.
+        Kept for the next question when the answer is small (a name), recomputed when it is not."""
+        rows = self._cache.get(("in", text))
+        if rows is None:
+            rows = np.array([i for i in self._candidates(text) if text in self.flat_text[i]], dtype=np.int32)
+            self._count_cache(("count", text), len(rows))
+            if len(rows) <= CACHED_ROWS:
+                self._cached(("in", text), lambda: rows)
+        return rows
+
+    def count_containing(self, text: str) -> int:
+        """How many rows hold `text` (a word's document frequency), remembered per text."""
+        count = self._cache.get(("count", text))
+        return len(self.containing(text)) if count is None else count
+
+    def holds(self, text: str) -> bool:
+        """Whether any row holds `text`: stops at the first one."""
+        rows = self._cache.get(("in", text))
+        if rows is not None:
+            return len(rows) > 0
+        return any(text in self.flat_text[i] for i in self._candidates(text))
+
+    def _candidates(self, text: str):
+        bigrams = {run[i:i + 2] for run in _CHINESE_RUN.findall(text) for i in range(len(run) - 1)}
+        if not bigrams:
+            return range(self.size)
+        candidates = None
+        for bigram in sorted(bigrams, key=self._frequency):
+            rows = self._term_rows(bigram)
+            candidates = rows if candidates is None else np.intersect1d(candidates, rows, assume_unique=True)
+            if not len(candidates):
+                break
+        return candidates.tolist()
+
+    def _term_rows(self, term: str) -> np.ndarray:
+        parts = [rows for rows in (self.content.get(term), self.progress_only.get(term)) if rows is not None]
+        if not parts:
+            return np.zeros(0, dtype=np.int32)
+        return parts[0] if len(parts) == 1 else np.union1d(*parts)
+
+    def _frequency(self, term: str) -> int:
+        return sum(len(rows) for rows in (self.content.get(term), self.progress_only.get(term)) if rows is not None)
+
+    def _count_cache(self, key, value: int) -> None:
+        self._cached(key, lambda: value)
+
+    def _cached(self, key, compute):
+        value = self._cache.get(key)
+        if value is None:
+            value = compute()
+            with self._lock:
+                if len(self._cache) >= CACHE_SIZE:
+                    self._cache.pop(next(iter(self._cache)))
+                self._cache[key] = value
+        return value
