@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from qa_app.answering import cues
 from qa_app.answering.asks import Ask, figure_wording, parse_kind, split_asks
 from qa_app.answering.english import is_english, translate
+from qa_app.answering.scope import absent_period, find_place, held_period, other_place, parse_years
 from qa_app.answering.vocabulary import (
     Vocabulary,
     find_deadline,
@@ -24,7 +25,7 @@ from qa_app.answering.vocabulary import (
     simplify,
     unit_is,
 )
-from qa_app.profile import PERIODS, find_period, period_in, place_stem
+from qa_app.profile import PERIODS, place_stem
 
 INTENTS = ("unit", "lead_unit", "participants", "leader", "deadline", "progress", "status",
            "task_content", "yes_no", "list", "count", "cross_doc", "general", "overview", "help")
@@ -125,7 +126,7 @@ def understand(text: str, vocab: Vocabulary) -> Question:
     deadline = find_deadline(flat, vocab)
     question = Question(
         text=text, flat=flat, intent=detect_intent(flat), year=years[0] if len(years) == 1 else None,
-        period=_held_period(flat, vocab), kind=parse_kind(flat, vocab.task_words), leaders=leaders, units=units,
+        period=held_period(flat, vocab), kind=parse_kind(flat, vocab.task_words), leaders=leaders, units=units,
         role=parse_role(flat), sections=find_sections(flat, vocab), quoted=find_quoted(flat, vocab),
         deadline=deadline, on_schedule=parse_on_schedule(flat), missing=parse_missing(flat),
         number=parse_number(flat),
@@ -135,7 +136,7 @@ def understand(text: str, vocab: Vocabulary) -> Question:
         place=find_place(flat, vocab, units),
         relative_year=bool(years) and not cues.YEAR.search(flat),
     )
-    absent = year_absent or _absent_period(flat, vocab) or _other_place(flat, vocab)
+    absent = year_absent or absent_period(flat, vocab) or other_place(flat, vocab)
     return _refine(question.with_(absent=absent, cross=_is_cross(flat, years, vocab.task_words)))
 
 
@@ -196,20 +197,6 @@ def detect_intent(flat: str) -> str:
         if pattern.search(flat):
             return name
     return "general"
-
-
-def parse_years(flat: str, years: tuple[int, ...]) -> tuple[tuple[int, ...], str | None]:
-    """(years named, reason-if-absent): explicit 20xx years, or 今年/去年 counted from the latest
-    year held; a year the documents do not cover is the reason to abstain."""
-    named = [int(m.group(1)) for m in cues.YEAR.finditer(flat)]
-    if not named and years:
-        for word, offset in cues.RELATIVE_YEARS:
-            if word in flat:
-                named.append(max(years) + offset)
-                break
-    named = list(dict.fromkeys(named))
-    missing = [y for y in named if years and y not in years]
-    return tuple(named), (f"{missing[0]}年" if missing else None)
 
 
 def parse_role(flat: str) -> str | None:
@@ -287,50 +274,6 @@ def _is_cross(flat: str, years: tuple[int, ...], task_words: tuple[str, ...] = (
     task_named = bool(cues.TASK_WORDS.search(flat)) or any(w in flat for w in task_words)
     both_named = task_named and bool(cues.TARGET_WORDS.search(flat))
     return len(kinds) > 1 or len(years) > 1 or both_named or bool(cues.BOTH_DOCUMENTS.search(flat))
-
-
-def find_place(flat: str, vocab: Vocabulary, units: tuple[str, ...] = ()) -> str | None:
-    """The document place a question names (某某县, or 某某 alone) outside a unit's name, when the
-    documents are of more than one place."""
-    if len(vocab.places) < 2:
-        return None
-    text = flat
-    for alias, key in vocab.unit_aliases:
-        if key in units:
-            text = text.replace(alias, "|")
-    for place in vocab.places:
-        if place in text or (len(place) >= 3 and place_stem(place) in text):
-            return place
-    return None
-
-
-def _held_period(flat: str, vocab: Vocabulary) -> str | None:
-    """The period a question names, as the documents hold it (二季度 may be held as 上半年)."""
-    period = find_period(flat)
-    if period is None or not vocab.periods:
-        return period
-    return period_in(period, vocab.periods) or period
-
-
-def _absent_period(flat: str, vocab: Vocabulary) -> str | None:
-    period = _held_period(flat, vocab)
-    if period and vocab.periods and period not in vocab.periods:
-        return period
-    return None
-
-
-def _other_place(flat: str, vocab: Vocabulary) -> str | None:
-    """A city, county or province named with its level that no document is of: as the question's
-    scope (at its start), or anywhere when no record names it either."""
-    for match in cues.PLACE.finditer(flat):
-        name = match.group(0)
-        if re.search(r"[哪几些么]", name) or name in vocab.places:
-            continue
-        as_scope = not re.sub(r"^(请问|关于|在)?((19|20)\d\d年?)?", "", flat[:match.start()])  # "某某市2023年…"
-        mentioned = any(name[i:] in vocab.mentioned for i in range(len(name) - 2))
-        if not mentioned or (as_scope and name[-1] in "市省"):  # a county named is usually the city's own
-            return name
-    return None
 
 
 def unit_matches(record_units, key: str) -> bool:
