@@ -13,14 +13,15 @@ from qa_app.answering import compose as c
 from qa_app.answering import cues
 from qa_app.answering.selection import Knowledge, matching_records, required_kind
 from qa_app.answering.understanding import Question
+from qa_app.profile import find_period, period_in
 from qa_app.records import Record
 
 _LABELS = {"leader": "分管市领导", "unit": "单位", "section": "部分", "deadline": "完成时限"}
 _MISSING_LABELS = {"lead_units": "牵头单位", "participating_units": "参与单位", "units": "责任单位",
                    "deadline": "完成时限", "leaders": "市领导"}
 _KIND_WORDS = {"task": "任务中", "target": "推进情况表中"}
-_SCOPE_MENTION = re.compile(r"(20\d\d)年?(?:第?([一二三四1-4])季度|(上半年|全年))?")
-_QUARTERS = {"1": "一", "2": "二", "3": "三", "4": "四"}
+_YEAR_MENTION = re.compile(r"(20\d\d)年?")
+_PERIOD_REACH = 5  # 第三季度 / 上半年 right after the year (not a period named further on)
 
 
 def answer_list(knowledge: Knowledge, q: Question) -> c.Reply:
@@ -50,15 +51,10 @@ def whole_scope(q: Question) -> bool:
 def compared_scopes(q: Question, knowledge: Knowledge) -> list[Question]:
     """One question per (year, period) the question names in turn, when it names two or more."""
     seen: list[tuple[int, str | None]] = []
-    for match in _SCOPE_MENTION.finditer(q.flat):
+    for match in _YEAR_MENTION.finditer(q.flat):
         year = int(match.group(1))
-        period = None
-        if match.group(2):
-            period = _QUARTERS.get(match.group(2), match.group(2)) + "季度"
-        elif match.group(3):
-            period = match.group(3)
-        if period is not None and period not in knowledge.vocab.periods:
-            period = None
+        named = find_period(q.flat[match.end():match.end() + _PERIOD_REACH])  # the period written right after
+        period = period_in(named, knowledge.vocab.periods) if named else None
         if (year, period) not in seen:
             seen.append((year, period))
     if len(seen) < 2:

@@ -67,23 +67,23 @@ def _numbers(knowledge: Knowledge, kind: str | None, year: int | None) -> np.nda
     return lookup.number[mask]
 
 
+def _facilities(q: Question) -> list[tuple[str, str]]:
+    """(name, head) of each facility or organisation the question names (某某剧院: head 某某), not
+    a common noun (本地大剧院, 名牌大学)."""
+    flat = _CLAUSE_MARKS.sub("|", q.flat)
+    return [(m.group(0), m.group(1)) for m in cues.FACILITY.finditer(flat) if not cues.GENERIC_HEAD.search(m.group(1))]
+
+
 def _unknown_facility(q: Question, knowledge: Knowledge) -> str | None:
-    """A named facility or organisation (某某剧院, 某某公司) whose distinctive part no record has."""
-    for match in cues.FACILITY.finditer(_CLAUSE_MARKS.sub("|", q.flat)):
-        name, head = match.group(0), match.group(1)
-        if cues.GENERIC_HEAD.search(head):
-            continue
-        if not (knowledge.lookup.holds(name) or knowledge.lookup.holds(head[-2:])):
-            return name
-    return None
+    """A named facility or organisation whose distinctive part no record has."""
+    return next((name for name, head in _facilities(q)
+                 if not (knowledge.lookup.holds(name) or knowledge.lookup.holds(head[-2:]))), None)
 
 
 def _named(q: Question, knowledge: Knowledge) -> list[str]:
     """Facilities and organisations the question names that the documents hold: the record that
     answers must be about them (保利剧院's performances are not another record's 演出场次)."""
-    flat = _CLAUSE_MARKS.sub("|", q.flat)
-    names = [m.group(0) for m in cues.FACILITY.finditer(flat) if not cues.GENERIC_HEAD.search(m.group(1))]
-    return [n for n in names if knowledge.lookup.holds(n)]
+    return [name for name, _ in _facilities(q) if knowledge.lookup.holds(name)]
 
 
 def _unknown_person(q: Question, knowledge: Knowledge) -> str | None:

@@ -137,7 +137,7 @@ def understand(text: str, vocab: Vocabulary) -> Question:
         relative_year=bool(years) and not cues.YEAR.search(flat),
     )
     absent = year_absent or absent_period(flat, vocab) or other_place(flat, vocab)
-    return _refine(question.with_(absent=absent, cross=_is_cross(flat, years, vocab.task_words)))
+    return _refine(question.with_(absent=absent, cross=_is_cross(flat, years, question.asks, vocab.task_words)))
 
 
 def _refine(question: Question) -> Question:
@@ -267,9 +267,8 @@ def _plan_question(question: Question) -> bool:
     return question.kind == "task" or any(a.wants_plan for a in question.asks if a.wants_figure)
 
 
-def _is_cross(flat: str, years: tuple[int, ...], task_words: tuple[str, ...] = ()) -> bool:
+def _is_cross(flat: str, years: tuple[int, ...], asks: tuple[Ask, ...], task_words: tuple[str, ...] = ()) -> bool:
     """Whether the question asks the task notice and the tables, or two years, side by side."""
-    asks = split_asks(flat, years, task_words)
     kinds = {a.kind for a in asks if a.kind}
     task_named = bool(cues.TASK_WORDS.search(flat)) or any(w in flat for w in task_words)
     both_named = task_named and bool(cues.TARGET_WORDS.search(flat))
