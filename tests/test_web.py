@@ -8,6 +8,7 @@ import shutil
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -239,6 +240,17 @@ def test_api_answers_xiongshang_with_citations(client, engine):
 
 
 @pytest.mark.slow
+def test_questions_asked_at_once_are_answered_as_one_at_a_time(index_settings, engine):
+    """Sixteen threads asking through a two-worker service get the answers the engine gives alone."""
+    queued = ChatService(index_settings.with_(workers=2), engine)
+    questions = [r.content[:14] + "由哪个单位负责？" for r in engine.records[:16]]
+    alone = [engine.answer(q).to_dict() for q in questions]
+    with ThreadPoolExecutor(16) as pool:
+        together = list(pool.map(lambda q: queued.ask(q).to_dict(), questions))
+    assert together == alone
+    assert queued._answering._max_workers == 2
+
+
 def test_api_json_is_the_engine_answer(client, service):
     body = client.post("/api/ask", json={"question": XIONGSHANG}).json()
     assert body == service.ask(XIONGSHANG).to_dict()

@@ -210,8 +210,14 @@ def rank(knowledge: Knowledge, question: Question, hits: Sequence[Hit], kind: st
     mask = scope_mask(knowledge, question, kind)
     rows = _head(knowledge, question, hits, query_terms, hints, mask, config)
     forced = [knowledge.row_of[i] for i in also if i in knowledge.row_of and mask[knowledge.row_of[i]]]
-    rows = sorted(set(rows.tolist()) | set(forced))
-    out = [_candidate(knowledge, row, question, query_terms, hit_rank, hits, hints, config) for row in rows]
+    rows = np.array(sorted(set(rows.tolist()) | set(forced)), dtype=np.int64)
+    distinct = len(set(query_terms))
+    if query_terms:
+        coverage, held, topic = knowledge.lookup.overlaps(query_terms, knowledge.lexical.weight, rows)
+    else:
+        coverage, held, topic = np.zeros(len(rows)), np.zeros(len(rows), dtype=np.int64), np.zeros(len(rows), dtype=np.int64)
+    out = [_candidate(knowledge, row, question, (float(coverage[i]), int(held[i]), int(topic[i]), distinct),
+                      hit_rank, hits, hints, config) for i, row in enumerate(rows.tolist())]
     out.sort(key=lambda c: (-c.score, -c.coverage))
     return out
 
@@ -255,15 +261,15 @@ def _head(knowledge: Knowledge, question: Question, hits: Sequence[Hit], query_t
     return np.union1d(above, level)
 
 
-def _candidate(knowledge: Knowledge, row: int, question: Question, query_terms: list[str], hit_rank: dict,
-               hits: Sequence[Hit], hints: tuple, config: AnswerConfig) -> Candidate:
+def _candidate(knowledge: Knowledge, row: int, question: Question, lexical: tuple[float, int, int, int],
+               hit_rank: dict, hits: Sequence[Hit], hints: tuple, config: AnswerConfig) -> Candidate:
+    """One row's candidate from its (coverage, distinct terms held, distinct question terms in its
+    subject, distinct question terms), computed for all of a ranking's rows at once (`Lookup.overlaps`)."""
     record = knowledge.records[row]
-    coverage, matched = knowledge.lexical.overlap(query_terms, row) if query_terms else (0.0, 0)
+    coverage, matched, in_subject, distinct = lexical
     score = coverage + _bonus(record, knowledge.flat_text[row], question, hit_rank.get(record.id), config)
-    if query_terms:
-        topic = knowledge.topic_terms[row]  # built from the id array: fetch once
-        in_subject = sum(1 for t in set(query_terms) if t in topic)
-        score += config.topic_bonus * in_subject / len(set(query_terms))
+    if distinct:
+        score += config.topic_bonus * in_subject / distinct
     if hints and (record.id in hit_rank or not hits) and holds_measure(knowledge.tails[row], hints):
         score += config.measure_bonus
     return Candidate(record, coverage, score, matched)

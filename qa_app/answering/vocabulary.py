@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from rapidfuzz.distance import Levenshtein
 
@@ -73,6 +74,12 @@ class Vocabulary:
     def unit_name(self, key: str) -> str:
         """The corpus's most frequent spelling of a unit key."""
         return dict(self.unit_names).get(key, key)
+
+    @cached_property
+    def spelled_units(self) -> tuple[tuple[str, str], ...]:
+        """The aliases a near spelling may match (long enough, ending like a unit), listed once per
+        vocabulary rather than filtered again for every question."""
+        return tuple((a, k) for a, k in self.unit_aliases if len(a) >= 4 and _UNIT_SUFFIX.search(a))
 
 
 def build_vocabulary(records: Iterable[Record]) -> Vocabulary:
@@ -167,16 +174,22 @@ def find_units(text: str, vocab: Vocabulary) -> tuple[str, ...]:
     keys = dict(vocab.unit_aliases)
     if found or categories:
         return tuple(dict.fromkeys([*(keys[a] for a in found), *categories]))
-    for alias, key in vocab.unit_aliases:
-        if len(alias) < 4 or not _UNIT_SUFFIX.search(alias):
-            continue
+    for alias, key in vocab.spelled_units:
         limit = 1 if len(alias) < 7 else 2
-        for size in (len(alias) - 1, len(alias), len(alias) + 1):
-            for start in range(max(0, len(rest) - size + 1)):
-                window = rest[start:start + size]
-                if window[-1] == alias[-1] and Levenshtein.distance(window, alias) <= limit:
-                    return (key,)
+        if any(Levenshtein.distance(window, alias) <= limit for window in _windows_ending(rest, alias)):
+            return (key,)
     return ()
+
+
+def _windows_ending(text: str, name: str):
+    """Substrings of `text` one character shorter, as long or longer than `name` that end with its
+    last character: only where that character occurs, not every window of the text."""
+    end = text.find(name[-1])
+    while end >= 0:
+        for size in (len(name) - 1, len(name), len(name) + 1):
+            if size <= end + 1:
+                yield text[end + 1 - size:end + 1]
+        end = text.find(name[-1], end + 1)
 
 
 def section_name(section: str) -> str:

@@ -79,10 +79,14 @@ def _one_native_thread_per_request() -> None:
               help="Require this token: API calls send 'Authorization: Bearer TOKEN', browsers log in once at "
                    "/login (QA_AUTH_TOKEN; prefer the variable: options are visible to other users of the "
                    "machine). Unset: no access control, fine on 127.0.0.1.")
+@click.option("--workers", envvar="QA_WORKERS", default=0, show_default=True, type=click.IntRange(0, 64),
+              help="Questions answered at the same time, the rest queued in order (QA_WORKERS); 0: one per "
+                   "CPU core, which measured best (README, 'Speed').")
 @settings_options
 def serve(settings: Settings, host: str, port: int, embed_origins: str, admin_token: str | None,
-          auth_token: str | None) -> None:
+          auth_token: str | None, workers: int) -> None:
     """Serve the chat, the embeddable chat and the JSON API; builds the index first if missing."""
+    settings = settings.with_(workers=workers)
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     _one_native_thread_per_request()
     import uvicorn

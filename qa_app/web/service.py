@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from qa_app.engine import Engine
 from qa_app.errors import QAError
@@ -29,7 +30,11 @@ def load_engine(settings: Settings, embedder=None, progress: bool = False) -> En
 
 
 class ChatService:
-    """Holds the current engine; `reload()` swaps in a freshly loaded one without stopping requests."""
+    """Holds the current engine; `reload()` swaps in a freshly loaded one without stopping requests.
+
+    Questions are answered by `settings.worker_count()` threads taking them first come, first served:
+    thirty-two requests answered all at once would share two cores (and the GIL) thirty-two ways, so
+    each would take as long as the slowest; queued, each waits its turn and then runs at full speed."""
 
     def __init__(self, settings: Settings, engine: Engine, loader: Callable[..., Engine] | None = None):
         self.settings = settings
@@ -37,6 +42,7 @@ class ChatService:
         self._loader = loader or load_engine
         self._lock = threading.Lock()
         self._reloading = threading.RLock()
+        self._answering = ThreadPoolExecutor(settings.worker_count(), thread_name_prefix="qa-answer")
 
     @property
     def engine(self):
@@ -44,8 +50,11 @@ class ChatService:
             return self._engine
 
     def ask(self, question: str, history: list | None = None, filters: Filters | None = None) -> Answer:
-        """Answer one question; raises BadQuestion for empty or over-long ones."""
+        """Answer one question in its turn; raises BadQuestion for empty or over-long ones."""
         text = check_question(question)
+        return self._answering.submit(self._answer, text, history, filters).result()
+
+    def _answer(self, text: str, history: list | None, filters: Filters | None) -> Answer:
         engine = self.engine
         if filters is None or filters.is_empty():
             return engine.answer(text, history or [])
