@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 
 from qa_app.answering import answer_question, understand
 from qa_app.answering.config import DEFAULT_CONFIG, AnswerConfig
+from qa_app.answering.listing import LIST_CITED
 from qa_app.answering.selection import KnowledgeCache, matching_records
 from qa_app.embedding import Embedder, load_embedder
 from qa_app.errors import IndexMissing
@@ -79,6 +80,16 @@ class Engine:
         if question.intent in ("list", "count") and not question.absent:
             matched = [r.id for r in matching_records(knowledge, question)]
         return (None if scope.is_empty() else scope), matched
+
+    def export_records(self, question: str, intent: str, cited: list[str]) -> list[Record]:
+        """The records an answer's export writes: those it cites; for a list cut at `LIST_CITED`,
+        every record its conditions select (what it counted)."""
+        records = [r for r in map(self.record, cited) if r is not None]
+        if intent in ("list", "count") and len(cited) >= LIST_CITED:
+            _, matched = self.scope_of(question)
+            if len(matched) > len(records):
+                records = [r for r in map(self.record, matched) if r is not None]
+        return records
 
     def answer(self, question: str, history: list | None = None, mode: str = "hybrid",
                config: AnswerConfig = DEFAULT_CONFIG) -> Answer:

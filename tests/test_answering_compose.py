@@ -7,6 +7,7 @@ import re
 import pytest
 
 from qa_app.answering import compose as c
+from qa_app.answering import listing
 from qa_app.answering.figures import Clause
 
 RAIL = "000_dd67d59bfaf7e311.txt#146"        # 加快建设雄商高铁菏泽段工程 | 市交通运输局 交投集团
@@ -62,15 +63,26 @@ def test_figures_from_two_documents(by_id):
 
 def test_long_lists_fit_in_300_characters_and_cite_every_record(corpus):
     records = [r for r in corpus.records if "王昌华" in r.leaders]
-    reply = c.compose_list(records, "推进情况表中分管市领导为王昌华的")
+    reply = listing.compose_list(records, "推进情况表中分管市领导为王昌华的")
     assert len(reply.short) <= c.LIST_LIMIT
     assert len(reply.records) == len(records) == 42
     assert f"[{len(records)}]" in reply.answer
 
 
+def test_a_list_past_the_cited_limit_counts_all_and_writes_out_the_first(corpus):
+    records = list(corpus.records) * 3
+    reply = listing.compose_list(records, "文件中")
+    count = listing.compose_count(records, "文件中")
+    assert reply.answer.startswith(f"文件中共{len(records)}项：") and count.short.startswith(f"{len(records)}项")
+    assert len(reply.records) == listing.LIST_CITED and f"[{listing.LIST_CITED}]" in reply.answer
+    assert f"[{listing.LIST_CITED + 1}]" not in reply.answer
+    assert f"另有{len(records) - listing.LIST_CITED}项未列出" in reply.answer
+    assert reply.short.endswith(f"等{len(records)}项") and len(reply.short) <= c.LIST_LIMIT
+
+
 def test_count_short_starts_with_the_number(corpus):
     records = [r for r in corpus.records if r.deadline == "11月底" and r.year == 2021]
-    reply = c.compose_count(records, "2021年一季度推进情况表中完成时限为11月底的")
+    reply = listing.compose_count(records, "2021年一季度推进情况表中完成时限为11月底的")
     assert reply.short.startswith(f"{len(records)}项")
     assert len(reply.short) <= c.SHORT_LIMIT
 

@@ -194,61 +194,6 @@ def compose_general(records: Sequence[Record], scores: Sequence[float]) -> Reply
     return Reply(clip("；".join(shorts), SHORT_LIMIT), "".join(parts), tuple(records), tuple(scores))
 
 
-def compose_list(records: Sequence[Record], scope: str, counted: bool = False) -> Reply:
-    """Every matching record, each cited; `short` lists their subjects within 300 characters
-    (opening with the count when `counted`: a whole scope's list, "54项：…")."""
-    if not records:
-        return Reply("0项", f"{scope}没有符合条件的条目。")
-    items = [f"{topic(r)}[{n}]" for n, r in enumerate(records, 1)]
-    text = f"{scope}共{len(records)}项：" + "；".join(items) + "。"
-    head = f"{len(records)}项：" if counted else ""
-    return Reply(head + _list_short([_item(r) for r in records], LIST_LIMIT - len(head)), text, tuple(records))
-
-
-def _item(record: Record) -> str:
-    """A list entry: a task's heading, a target's whole wording (its key words may come second)."""
-    return topic(record, 60) if record.kind == "task" else tidy(record.content).rstrip("。")
-
-
-def compose_count(records: Sequence[Record], scope: str) -> Reply:
-    reply = compose_list(records, scope)
-    short = f"{len(records)}项"
-    listed = _list_short([topic(r, 30) for r in records], SHORT_LIMIT - len(short) - 2)
-    if records and not listed.endswith("项"):
-        short += f"（{listed}）"
-    return Reply(short, reply.answer, reply.records)
-
-
-def compose_comparison(parts: Sequence[tuple[str, str, Sequence[Record]]]) -> Reply:
-    """The same conditions in two or more scopes: each scope's count and items, side by side."""
-    records = tuple(dict.fromkeys(r for _, _, found in parts for r in found))
-    number = {r.id: n for n, r in enumerate(records, 1)}
-    room = LIST_LIMIT // max(len(parts), 1) - 12
-    shorts, texts = [], []
-    for label, scope, found in parts:
-        listed = _list_short([_item(r) for r in found], room) if found else ""
-        shorts.append(f"{label}：{len(found)}项" + (f"（{listed}）" if listed else ""))
-        items = "；".join(f"{topic(r)}[{number[r.id]}]" for r in found)
-        texts.append(f"{scope}共{len(found)}项" + (f"：{items}" if items else ""))
-    return Reply(clip("；".join(shorts), LIST_LIMIT), "；".join(texts) + "。", records)
-
-
-def _list_short(items: Sequence[str], limit: int = LIST_LIMIT) -> str:
-    """Items joined by ；, each cut evenly so the whole fits; past that, the first ones and a count."""
-    joined = "；".join(items)
-    if len(joined) <= limit:
-        return joined
-    each = max((limit - len(items)) // max(len(items), 1), 0)
-    if each >= 10:
-        return "；".join(clip(i, each) for i in items)
-    kept = []
-    for item in items:
-        if len("；".join(kept + [clip(item, 20)])) + 8 > limit:
-            break
-        kept.append(clip(item, 20))
-    return "；".join(kept) + f"等{len(items)}项"
-
-
 def compose_abstain(reason: str, nearest: Sequence[Record] = (), scores: Sequence[float] = ()) -> Reply:
     """"Not in the documents", naming at most a few nearby records as possibly related."""
     text = f"{NOT_FOUND}{reason}。"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from qa_app.answering import compose as c
-from qa_app.answering import cues
+from qa_app.answering import cues, listing
 from qa_app.answering.selection import Knowledge, matching_records, required_kind
 from qa_app.answering.understanding import Question
 from qa_app.profile import find_period, period_in
@@ -30,7 +30,7 @@ def answer_list(knowledge: Knowledge, q: Question) -> c.Reply:
     if len(scopes) > 1:
         parts = [(f"{s.year}年{s.period or ''}", scope_words(s, knowledge), matching_records(knowledge, s))
                  for s in scopes]
-        return c.compose_comparison(parts)
+        return listing.compose_comparison(parts)
     records = matching_records(knowledge, q)
     if not records:
         unknown = _unknown_wording(q, knowledge)
@@ -38,8 +38,8 @@ def answer_list(knowledge: Knowledge, q: Question) -> c.Reply:
             return c.compose_abstain(f"“{unknown}”的相关条目")
     scope = scope_words(q, knowledge)
     if q.intent == "count":
-        return c.compose_count(records, scope)
-    return c.compose_list(records, scope, counted=whole_scope(q))
+        return listing.compose_count(records, scope)
+    return listing.compose_list(records, scope, counted=whole_scope(q))
 
 
 def whole_scope(q: Question) -> bool:

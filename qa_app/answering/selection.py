@@ -35,7 +35,7 @@ from qa_app.answering.matching import (
 )
 from qa_app.answering.understanding import Question, unit_matches
 from qa_app.answering.vocabulary import Vocabulary, build_vocabulary, simplify
-from qa_app.records import Hit, Record, one_per_target
+from qa_app.records import Hit, Record
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -192,7 +192,11 @@ def matching_records(knowledge: Knowledge, question: Question) -> list[Record]:
             worded &= wording_mask(knowledge, word)
         if worded.any() or not has_structure(question):
             mask = worded
-    return one_per_target([knowledge.records[i] for i in np.flatnonzero(mask)])
+    rows = np.flatnonzero(mask)
+    parents = lookup.parent[rows]
+    rows = rows[(parents < 0) | ~mask[np.maximum(parents, 0)]]  # `one_per_target` on the mask
+    records = knowledge.records
+    return [records[i] for i in rows.tolist()]
 
 
 def rank(knowledge: Knowledge, question: Question, hits: Sequence[Hit], kind: str | None,

@@ -195,7 +195,8 @@ def answer_download(service: ChatService, turns: list[dict]):
     answer = turns[-1].get("answer") if turns else None
     if not answer or answer.get("abstained") or not answer.get("citations"):
         return gr.update(value=None, visible=False)
-    records = [r for r in (service.record(c.get("record_id", "")) for c in answer["citations"]) if r is not None]
+    records = service.engine.export_records(answer.get("question", ""), answer.get("intent", ""),
+                                            [c.get("record_id", "") for c in answer["citations"]])
     stem = "列表" if answer.get("intent") in ("list", "count", "overview") else "回答"
     return gr.update(value=export_file(records, stem), visible=bool(records))
 
