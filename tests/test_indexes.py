@@ -174,3 +174,22 @@ def test_approximate_index_round_trip_and_filtered_search(tmp_path, monkeypatch)
     probed = loaded.search(vectors[5], 10, allowed)
     assert {r for r, _ in probed} <= set(allowed.tolist())
     assert len({r for r, _ in probed} & {r for r, _ in subset}) >= 9
+
+
+def test_filtered_ivf_search_probes_more_lists_before_scoring_every_allowed_row(monkeypatch):
+    """Allowed rows all far from the query: the usual probes find too few of them and wider probing
+    finds them, so the exact scoring of every allowed row (slow at a million) is not what answers."""
+    rng = np.random.default_rng(13)
+    vectors = _clustered(rng, 6000)
+    approx = VectorIndex.build(vectors, exact_limit=1000)
+    query = vectors[0]
+    allowed = np.flatnonzero(vectors @ query < 0.0)  # the half of the rows farthest from the query
+    monkeypatch.setattr(dense, "FILTER_SUBSET_LIMIT", 100)
+    approx._index.nprobe = 1  # the usual probes: the two lists nearest the query
+    shares, original = [], approx._search
+    monkeypatch.setattr(approx, "_search", lambda q, k, sel=None, share=1.0, enough=0: shares.append(share) or original(q, k, sel, share, enough))
+    found = approx.search(query, 10, allowed)
+    assert len(found) == 10 and {r for r, _ in found} <= set(allowed.tolist())
+    assert len(shares) > 1 and shares == sorted(shares, reverse=True)
+    assert [s for _, s in found] == sorted((s for _, s in found), reverse=True)
+    assert all(abs(score - float(vectors[row] @ query)) < 1e-6 for row, score in found)

@@ -10,9 +10,11 @@ counts stay exact at any size and single answers rank only the rows that can sco
 
 from __future__ import annotations
 
+import operator
 import re
 import threading
 from collections.abc import Callable, Sequence
+from itertools import repeat
 
 import numpy as np
 
@@ -200,7 +202,9 @@ class Lookup:
         Kept for the next question when the answer is small (a name), recomputed when it is not."""
         rows = self._cache.get(("in", text))
         if rows is None:
-            rows = np.array([i for i in self._candidates(text) if text in self.flat_text[i]], dtype=np.int32)
+            candidates = self._candidates(text)
+            held = np.fromiter(self._holding(candidates, text), dtype=bool, count=len(candidates))
+            rows = candidates[held].astype(np.int32)
             self._count_cache(("count", text), len(rows))
             if len(rows) <= CACHED_ROWS:
                 self._cached(("in", text), lambda: rows)
@@ -216,25 +220,37 @@ class Lookup:
         rows = self._cache.get(("in", text))
         if rows is not None:
             return len(rows) > 0
-        return any(text in self.flat_text[i] for i in self._candidates(text))
+        return any(self._holding(self._candidates(text), text))
 
-    def _candidates(self, text: str):
-        bigrams = {run[i:i + 2] for run in _CHINESE_RUN.findall(text) for i in range(len(run) - 1)}
+    def _holding(self, rows: np.ndarray, text: str):
+        """Whether each row's flat text holds `text`, tested at C speed (no Python frame per row)."""
+        return map(operator.contains, map(self.flat_text.__getitem__, rows.tolist()), repeat(text))
+
+    def _candidates(self, text: str) -> np.ndarray:
+        """Rows holding every bigram of `text` (ascending): the rarest bigram's rows, narrowed by a
+        binary search of each further bigram's postings."""
+        bigrams = sorted({run[i:i + 2] for run in _CHINESE_RUN.findall(text) for i in range(len(run) - 1)},
+                         key=self._frequency)
         if not bigrams:
-            return range(self.size)
-        candidates = None
-        for bigram in sorted(bigrams, key=self._frequency):
-            rows = self._term_rows(bigram)
-            candidates = rows if candidates is None else np.intersect1d(candidates, rows, assume_unique=True)
-            if not len(candidates):
+            return np.arange(self.size)
+        rows = self._term_rows(bigrams[0])
+        for bigram in bigrams[1:]:
+            if not len(rows):
                 break
-        return candidates.tolist()
+            rows = rows[_members(self.content.get(bigram), rows) | _members(self.progress_only.get(bigram), rows)]
+        return rows
 
     def _term_rows(self, term: str) -> np.ndarray:
+        """Rows holding the term in content or progress (the two postings never share a row)."""
         parts = [rows for rows in (self.content.get(term), self.progress_only.get(term)) if rows is not None]
         if not parts:
-            return np.zeros(0, dtype=np.int32)
-        return parts[0] if len(parts) == 1 else np.union1d(*parts)
+            return np.zeros(0, dtype=np.int64)
+        if len(parts) == 1:
+            return parts[0].astype(np.int64)
+        mask = np.zeros(self.size, dtype=bool)
+        mask[parts[0]] = True
+        mask[parts[1]] = True
+        return np.flatnonzero(mask)
 
     def _frequency(self, term: str) -> int:
         return sum(len(rows) for rows in (self.content.get(term), self.progress_only.get(term)) if rows is not None)

@@ -17,6 +17,7 @@ EXACT_LIMIT = 100_000  # up to this many vectors, exact search is fast enough on
 IVF_TRAIN_PER_LIST = 40  # k-means sample size per list (faiss warns below 39)
 IVF_PROBE_SHARE = 0.06  # share of the lists scanned per query (nprobe = share × nlist, at least 16)
 FILTER_SUBSET_LIMIT = 20_000  # up to this many allowed rows, a filtered search scores them directly
+PROBE_WIDENING = (1, 4, 16, 64)  # a filtered IVF search short of results probes this many times more lists
 IVF_RESCORE = 4  # an IVF search takes this many candidates per result, re-scored on the float32 vectors
 
 
@@ -82,7 +83,8 @@ class VectorIndex:
         chose them, is for stores that filter on their side).
 
         A small allowed set is scored exactly; a large one is searched in the index with a selector
-        (exact for a flat index), falling back to exact scoring if the probes found too few rows.
+        (exact for a flat index); IVF probes more lists while too few allowed rows were found, and scores
+        the allowed rows exactly only if even that falls short.
         """
         query = np.asarray(query, dtype=np.float32).reshape(1, -1)
         if allowed is None:
@@ -90,9 +92,12 @@ class VectorIndex:
         if len(allowed) == 0:
             return []
         if len(allowed) > FILTER_SUBSET_LIMIT:
-            hits = self._search(query, k, self._selector(allowed), len(allowed) / self._index.ntotal)
-            if len(hits) >= min(k, len(allowed)):
-                return hits
+            selector, share = self._selector(allowed), len(allowed) / self._index.ntotal
+            enough = min(k * IVF_RESCORE, len(allowed))
+            for widen in PROBE_WIDENING:  # the probed lists held too few allowed rows: probe more of them
+                hits = self._search(query, k, selector, share / widen, enough)
+                if hits is not None:
+                    return hits
         scores = self.vectors[allowed] @ query[0]
         order = np.argsort(-scores, kind="stable")[:k]
         return [(int(allowed[i]), float(scores[i])) for i in order]
@@ -105,8 +110,10 @@ class VectorIndex:
         selector.bits_ref = bits  # the selector reads this buffer: keep it alive with it
         return selector
 
-    def _search(self, query: np.ndarray, k: int, selector: faiss.IDSelector | None = None, share: float = 1.0):
-        """FAISS search; with a selector keeping `share` of the rows, IVF probes 1/share times more lists."""
+    def _search(self, query: np.ndarray, k: int, selector: faiss.IDSelector | None = None, share: float = 1.0,
+                enough: int = 0) -> list[tuple[int, float]] | None:
+        """FAISS search; with a selector keeping `share` of the rows, IVF probes 1/share times more lists,
+        and None when they held fewer than `enough` candidates to re-score (probe more, or score exactly)."""
         k = min(k, self._index.ntotal)
         if k <= 0:
             return []
@@ -121,6 +128,8 @@ class VectorIndex:
             return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
         _, rows = self._index.search(query, min(k * IVF_RESCORE, self._index.ntotal), params=params)
         found = rows[0][rows[0] >= 0]
+        if len(found) < enough:
+            return None
         scores = self.vectors[found] @ query[0]
         order = np.argsort(-scores, kind="stable")[:k]
         return [(int(found[i]), float(scores[i])) for i in order]
