@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from qa_app.answering import lookup as lookup_module
 from qa_app.answering.config import DEFAULT_CONFIG
 from qa_app.answering.matching import holds_measure, terms
 from qa_app.answering.selection import (
@@ -211,3 +212,14 @@ def test_follow_up_coverages_equal_a_scan(knowledge, question):
     mine = [c for c, r in zip(by_row, knowledge.records, strict=True) if r.id in previous]
     other = [c for c, r in zip(by_row, knowledge.records, strict=True) if r.id not in previous]
     assert best_coverages(knowledge, query_terms, previous) == (max(mine), max(other))
+
+
+@pytest.mark.parametrize("word", ["推进", "完成", "企业"])
+def test_a_common_words_document_frequency_is_estimated_from_an_even_sample(replicated, monkeypatch, word):
+    exact = sum(word in flat for flat in replicated.flat_text)
+    monkeypatch.setattr(lookup_module, "COUNT_SAMPLE", 2000)
+    fresh = type(replicated.lookup).__new__(type(replicated.lookup))
+    fresh.__dict__.update(replicated.lookup.__dict__, _cache={})
+    assert len(fresh._candidates(word)) > 2000 < exact
+    assert abs(fresh.count_containing(word) - exact) <= 0.03 * exact
+    assert fresh.count_containing("小荷学堂") == sum("小荷学堂" in flat for flat in replicated.flat_text)  # few: exact

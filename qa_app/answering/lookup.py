@@ -27,6 +27,8 @@ _CHINESE_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 _MULTIPLIERS = "万亿千百"
 UNIT_COLUMNS = ("units", "lead_units", "participating_units")
 CACHE_SIZE = 4096   # remembered look-ups (unit rows, texts' rows and counts)
+RECENT_SCORES = 4  # term_scores kept: about one question per worker (16 MB each at a million rows)
+COUNT_SAMPLE = 20_000  # candidate rows a document-frequency count checks one by one (see count_containing)
 CACHED_ROWS = 2048  # a text's rows are remembered only when this few: memory stays small at 1M records
 
 
@@ -101,6 +103,7 @@ class Lookup:
         self._records = records
         self._lock = threading.Lock()
         self._cache: dict = {}
+        self._recent: dict = {}  # term_scores of the last few questions (arrays of every row)
 
     # -- structured fields -------------------------------------------------------------------
 
@@ -179,6 +182,21 @@ class Lookup:
             topic += _members(self.topic.get(term), rows)
         return (got / total if total else got), held, topic
 
+    def term_scores(self, query_terms: Sequence[str], weight: Callable[[str], float]) -> tuple[np.ndarray, np.ndarray]:
+        """(`coverage`, `topic_count`) of every row for a question's terms, kept for the last few term
+        lists: a question is ranked before and again after retrieval, and at a million rows these two
+        passes over the postings are most of a ranking's cost."""
+        key = tuple(query_terms)
+        with self._lock:
+            found = self._recent.get(key)
+        if found is None:
+            found = (self.coverage(query_terms, weight), self.topic_count(set(query_terms)))
+            with self._lock:
+                self._recent[key] = found
+                while len(self._recent) > RECENT_SCORES:
+                    self._recent.pop(next(iter(self._recent)))
+        return found
+
     def topic_count(self, query_terms: set[str]) -> np.ndarray:
         count = np.zeros(self.size, dtype=np.float64)
         for term in query_terms:
@@ -197,12 +215,12 @@ class Lookup:
                     mask[rows] = True
         return mask
 
-    def containing(self, text: str) -> np.ndarray:
+    def containing(self, text: str, candidates: np.ndarray | None = None) -> np.ndarray:
         """Rows whose flat text holds `text` (ascending): candidates from its bigrams, then checked.
         Kept for the next question when the answer is small (a name), recomputed when it is not."""
         rows = self._cache.get(("in", text))
         if rows is None:
-            candidates = self._candidates(text)
+            candidates = self._candidates(text) if candidates is None else candidates
             held = np.fromiter(self._holding(candidates, text), dtype=bool, count=len(candidates))
             rows = candidates[held].astype(np.int32)
             self._count_cache(("count", text), len(rows))
@@ -211,9 +229,20 @@ class Lookup:
         return rows
 
     def count_containing(self, text: str) -> int:
-        """How many rows hold `text` (a word's document frequency), remembered per text."""
+        """How many rows hold `text` (a word's document frequency, for its weight), remembered per text.
+        Exact up to `COUNT_SAMPLE` candidate rows; past that (a common word at a million records) the
+        share of an even sample of the candidates that holds it, times their number: a weight
+        log(1 + n/df) moves by well under 1% for the sampling error, and the cost stays bounded."""
         count = self._cache.get(("count", text))
-        return len(self.containing(text)) if count is None else count
+        if count is not None:
+            return count
+        candidates = self._candidates(text)
+        if len(candidates) <= COUNT_SAMPLE:
+            return len(self.containing(text, candidates))
+        sample = candidates[np.linspace(0, len(candidates) - 1, COUNT_SAMPLE).astype(np.int64)]
+        count = round(sum(self._holding(sample, text)) * len(candidates) / COUNT_SAMPLE)
+        self._count_cache(("count", text), count)
+        return count
 
     def holds(self, text: str) -> bool:
         """Whether any row holds `text`: stops at the first one."""

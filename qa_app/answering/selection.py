@@ -237,7 +237,8 @@ def _head(knowledge: Knowledge, question: Question, hits: Sequence[Hit], query_t
     if len(rows) <= depth:
         return rows
     lookup = knowledge.lookup
-    score = lookup.coverage(query_terms, knowledge.lexical.weight) if query_terms else np.zeros(lookup.size)
+    coverage, topics = lookup.term_scores(query_terms, knowledge.lexical.weight)
+    score = coverage if query_terms else np.zeros(lookup.size)
     bonus = np.zeros(lookup.size)
     for hit in hits:
         row = knowledge.row_of.get(hit.record_id)
@@ -251,13 +252,16 @@ def _head(knowledge: Knowledge, question: Question, hits: Sequence[Hit], query_t
         bonus += config.name_bonus * lookup.leader_mask(question.leaders)
     score = score + bonus
     if query_terms:
-        score += config.topic_bonus * lookup.topic_count(set(query_terms)) / len(set(query_terms))
+        score += config.topic_bonus * topics / len(set(query_terms))
     if hints:
         measured = lookup.measure_mask(hints, SAME_MEASURE)
         if hits:
             measured &= lookup.mask_of(np.array([knowledge.row_of[h.record_id] for h in hits
                                                  if h.record_id in knowledge.row_of], dtype=np.int64))
         score += config.measure_bonus * measured
+    scored = rows[score[rows] > 0]  # the best `depth` are among these when there are that many
+    if len(scored) >= depth:
+        rows = scored
     in_scope = score[rows]
     threshold = np.partition(in_scope, len(rows) - depth)[len(rows) - depth]
     above = rows[in_scope > threshold]
