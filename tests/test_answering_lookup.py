@@ -217,7 +217,8 @@ def test_follow_up_coverages_equal_a_scan(knowledge, question):
 @pytest.mark.parametrize("word", ["推进", "完成", "企业"])
 def test_a_common_words_document_frequency_is_estimated_from_an_even_sample(replicated, monkeypatch, word):
     exact = sum(word in flat for flat in replicated.flat_text)
-    monkeypatch.setattr(lookup_module, "COUNT_SAMPLE", 2000)
+    monkeypatch.setattr(lookup_module, "COUNT_EXACT", 2000)
+    monkeypatch.setattr(lookup_module, "COUNT_SAMPLE", 1000)
     fresh = type(replicated.lookup).__new__(type(replicated.lookup))
     fresh.__dict__.update(replicated.lookup.__dict__, _cache={})
     assert len(fresh._candidates(word)) > 2000 < exact

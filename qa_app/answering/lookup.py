@@ -28,7 +28,8 @@ _MULTIPLIERS = "万亿千百"
 UNIT_COLUMNS = ("units", "lead_units", "participating_units")
 CACHE_SIZE = 4096   # remembered look-ups (unit rows, texts' rows and counts)
 RECENT_SCORES = 4  # term_scores kept: about one question per worker (16 MB each at a million rows)
-COUNT_SAMPLE = 20_000  # candidate rows a document-frequency count checks one by one (see count_containing)
+COUNT_EXACT = 20_000  # candidate rows up to which a document-frequency count checks each (count_containing)
+COUNT_SAMPLE = 5_000  # candidate rows it checks past that, evenly spread
 CACHED_ROWS = 2048  # a text's rows are remembered only when this few: memory stays small at 1M records
 
 
@@ -182,15 +183,17 @@ class Lookup:
             topic += _members(self.topic.get(term), rows)
         return (got / total if total else got), held, topic
 
-    def term_scores(self, query_terms: Sequence[str], weight: Callable[[str], float]) -> tuple[np.ndarray, np.ndarray]:
-        """(`coverage`, `topic_count`) of every row for a question's terms, kept for the last few term
-        lists: a question is ranked before and again after retrieval, and at a million rows these two
-        passes over the postings are most of a ranking's cost."""
+    def term_scores(self, query_terms: Sequence[str], weight: Callable[[str], float]) -> tuple[np.ndarray, tuple]:
+        """`coverage` of every row, and `topic_count` as (rows, counts) of the rows it is not 0 for, for a
+        question's terms; kept for the last few term lists: a question is ranked before and again after
+        retrieval, and at a million rows these passes over the postings are most of a ranking's cost."""
         key = tuple(query_terms)
         with self._lock:
             found = self._recent.get(key)
         if found is None:
-            found = (self.coverage(query_terms, weight), self.topic_count(set(query_terms)))
+            topics = self.topic_count(set(query_terms))
+            rows = np.flatnonzero(topics)
+            found = (self.coverage(query_terms, weight), (rows, topics[rows]))
             with self._lock:
                 self._recent[key] = found
                 while len(self._recent) > RECENT_SCORES:
@@ -230,14 +233,14 @@ class Lookup:
 
     def count_containing(self, text: str) -> int:
         """How many rows hold `text` (a word's document frequency, for its weight), remembered per text.
-        Exact up to `COUNT_SAMPLE` candidate rows; past that (a common word at a million records) the
+        Exact up to `COUNT_EXACT` candidate rows; past that (a common word at a million records) the
         share of an even sample of the candidates that holds it, times their number: a weight
-        log(1 + n/df) moves by well under 1% for the sampling error, and the cost stays bounded."""
+        log(1 + n/df) moves by about 1% for the sampling error, and the cost stays bounded."""
         count = self._cache.get(("count", text))
         if count is not None:
             return count
         candidates = self._candidates(text)
-        if len(candidates) <= COUNT_SAMPLE:
+        if len(candidates) <= COUNT_EXACT:
             return len(self.containing(text, candidates))
         sample = candidates[np.linspace(0, len(candidates) - 1, COUNT_SAMPLE).astype(np.int64)]
         count = round(sum(self._holding(sample, text)) * len(candidates) / COUNT_SAMPLE)

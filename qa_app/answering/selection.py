@@ -247,18 +247,19 @@ def _head(knowledge: Knowledge, question: Question, hits: Sequence[Hit], query_t
     for quoted in question.quoted:
         bonus[lookup.containing(quoted)] += config.name_bonus
     if question.units:
-        bonus += config.name_bonus * np.logical_or.reduce([lookup.unit_mask("units", k) for k in question.units])
+        bonus[np.logical_or.reduce([lookup.unit_mask("units", k) for k in question.units])] += config.name_bonus
     if question.leaders:
-        bonus += config.name_bonus * lookup.leader_mask(question.leaders)
+        bonus[lookup.leader_mask(question.leaders)] += config.name_bonus
     score = score + bonus
     if query_terms:
-        score += config.topic_bonus * topics / len(set(query_terms))
+        topic_rows, counts = topics  # the rows it adds to: elsewhere it adds 0.0, which changes nothing
+        score[topic_rows] += config.topic_bonus * counts / len(set(query_terms))
     if hints:
         measured = lookup.measure_mask(hints, SAME_MEASURE)
         if hits:
             measured &= lookup.mask_of(np.array([knowledge.row_of[h.record_id] for h in hits
                                                  if h.record_id in knowledge.row_of], dtype=np.int64))
-        score += config.measure_bonus * measured
+        score[measured] += config.measure_bonus
     scored = rows[score[rows] > 0]  # the best `depth` are among these when there are that many
     if len(scored) >= depth:
         rows = scored
