@@ -138,7 +138,7 @@ def _write_json(path: Path, data) -> None:
 def _write_version(folder: Path, manifest, records, chunks, keys, vectors, words, exact_limit) -> None:
     folder.mkdir(parents=True)
     tokenizer = Tokenizer(words)
-    Bm25Index.build([tokenizer(c) for c in chunks]).save(folder / "bm25")
+    Bm25Index.build(tokenizer(c) for c in chunks).save(folder / "bm25")  # tokens streamed, not held
     dense = VectorIndex.build(vectors, exact_limit)
     dense.save(folder / "dense.faiss")
     np.save(folder / "vectors.npy", vectors, allow_pickle=False)
