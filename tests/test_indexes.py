@@ -80,6 +80,8 @@ def test_round_trip_and_incremental_rebuild(small_corpus, embedder):
     assert [r.id for r in loaded.records][:2] == [f"{F001}#148", f"{F001}#149"]
     assert loaded.dense.vectors.shape == (53, embedder.dim)
     assert isinstance(loaded.dense.vectors, np.memmap), "vectors.npy is mapped, not read into memory"
+    written = json.loads((store._current_folder(small_corpus.index_dir) / "chunks.json").read_text("utf-8"))
+    assert list(loaded.chunks) == written["chunks"] and loaded.chunks[3] == written["chunks"][3]
     shutil.copy(CORPUS_DIR / F003, small_corpus.corpus_dir / F003)
     grown = build_index(small_corpus, embedder=embedder, progress=False)
     assert grown["changed"] and grown["embedded"] == 54 and grown["reused"] == 53

@@ -3,6 +3,9 @@
 Layout: `index/CURRENT` names the live version folder `index/v-…/` (manifest.json, records.json,
 chunks.json, vectors.npy, dense.faiss, bm25/). A build writes a new folder, then replaces CURRENT
 with os.replace; a crash at any point leaves the previous version live. No pickle anywhere.
+
+A loaded index keeps what searching and answering read: records, the BM25 model, the vector index with
+vectors.npy memory-mapped; its chunks are rendered from the records when asked (chunk_text, as written).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -23,7 +27,7 @@ from tqdm import tqdm
 
 from qa_app.embedding import Embedder, load_embedder, model_id_for
 from qa_app.errors import IndexMissing
-from qa_app.indexes.chunks import chunk_text, vocabulary_words
+from qa_app.indexes.chunks import RecordChunks, chunk_text, vocabulary_words
 from qa_app.indexes.dense import EXACT_LIMIT, VectorIndex
 from qa_app.indexes.lexical import Bm25Index
 from qa_app.indexes.tokens import Tokenizer
@@ -44,7 +48,7 @@ class Index:
     folder: Path
     manifest: dict
     records: tuple[Record, ...]
-    chunks: tuple[str, ...]
+    chunks: Sequence[str]
     dense: VectorIndex
     lexical: Bm25Index
     tokenizer: Tokenizer
@@ -230,8 +234,7 @@ def load_index(settings: Settings) -> Index:
 
 def _read_version(folder: Path, model_id: str) -> Index:
     manifest, records, chunk_data, dense, lexical = _read_parts(folder, model_id)
-    return Index(folder, manifest, records, tuple(chunk_data["chunks"]), dense, lexical,
-                 Tokenizer(chunk_data["words"]))
+    return Index(folder, manifest, records, RecordChunks(records), dense, lexical, Tokenizer(chunk_data["words"]))
 
 
 def _read_parts(folder: Path, model_id: str) -> tuple:
