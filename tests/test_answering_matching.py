@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from qa_app.answering import matching
 from qa_app.answering.asks import make_ask
 from qa_app.answering.figures import best_clause, focus, summary
 from qa_app.answering.matching import (
+    RowTails,
+    TermRowsBuilder,
     build_lexical_index,
+    figure_tails,
     figure_with_unit,
     figures,
+    postings_of,
     split_clauses,
     terms,
 )
@@ -86,3 +92,48 @@ def test_focus_keeps_the_asked_figure_of_a_long_clause():
 def test_summary_keeps_first_and_last_clause():
     text = "持续加强日常巡查，" + "严格土地执法，" * 12 + "坚持“零容忍”的态度管住新增问题"
     assert summary(text, 60) == "持续加强日常巡查……坚持“零容忍”的态度管住新增问题"
+
+
+def _reference_postings(sets) -> dict[str, list[int]]:
+    """term → rows holding it, by scanning every row's set (what the postings replace)."""
+    out: dict[str, list[int]] = {}
+    for row, items in enumerate(sets):
+        for item in items:
+            out.setdefault(item, []).append(row)
+    return out
+
+
+def _as_lists(postings) -> dict[str, list[int]]:
+    return {term: rows.tolist() for term, rows in postings.items()}
+
+
+@pytest.mark.parametrize("batch", [7, matching.POSTING_BATCH])
+def test_postings_are_the_term_sets_transposed(lexical, monkeypatch, batch):
+    monkeypatch.setattr(matching, "POSTING_BATCH", batch)  # 7: one term's rows placed across many batches
+    for term_rows in (lexical.content_terms, lexical.progress_terms):
+        sets = [term_rows[row] for row in range(len(term_rows))]
+        postings = term_rows.postings()
+        assert _as_lists(postings) == _reference_postings(sets)
+        assert term_rows.ids.dtype == np.uint16 and postings.rows.dtype == np.int32
+        assert len(postings) == len(_reference_postings(sets))
+    assert postings.get("从未出现") is None and "从未出现" not in postings
+
+
+def test_term_ids_widen_past_65536_terms():
+    builder = TermRowsBuilder({}, [])
+    rows = [{f"t{i}" for i in range(start, start + 30_000)} for start in (0, 25_000, 50_000)] + [{"t7", "t69999"}]
+    for items in rows:
+        builder.add(items)
+    built = builder.done()
+    assert built.ids.dtype == np.int32 and [built[i] for i in range(len(rows))] == rows
+    assert _as_lists(built.postings()) == _reference_postings(rows)
+
+
+def test_postings_of_sets_and_tails_computed_per_row(corpus):
+    records = corpus.records
+    leaders = [set(r.leaders) for r in records]
+    assert _as_lists(postings_of(leaders)) == _reference_postings(leaders)
+    assert _as_lists(postings_of([set(), set()])) == {}
+    tails = RowTails(records)
+    assert len(tails) == len(records)
+    assert list(tails) == [figure_tails(r.content + "|" + r.progress) for r in records]

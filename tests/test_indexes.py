@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -78,6 +79,9 @@ def test_round_trip_and_incremental_rebuild(small_corpus, embedder):
     loaded = load_index(small_corpus)
     assert [r.id for r in loaded.records][:2] == [f"{F001}#148", f"{F001}#149"]
     assert loaded.dense.vectors.shape == (53, embedder.dim)
+    assert isinstance(loaded.dense.vectors, np.memmap), "vectors.npy is mapped, not read into memory"
+    written = json.loads((store._current_folder(small_corpus.index_dir) / "chunks.json").read_text("utf-8"))
+    assert list(loaded.chunks) == written["chunks"] and loaded.chunks[3] == written["chunks"][3]
     shutil.copy(CORPUS_DIR / F003, small_corpus.corpus_dir / F003)
     grown = build_index(small_corpus, embedder=embedder, progress=False)
     assert grown["changed"] and grown["embedded"] == 54 and grown["reused"] == 53
@@ -193,3 +197,35 @@ def test_filtered_ivf_search_probes_more_lists_before_scoring_every_allowed_row(
     assert len(shares) > 1 and shares == sorted(shares, reverse=True)
     assert [s for _, s in found] == sorted((s for _, s in found), reverse=True)
     assert all(abs(score - float(vectors[row] @ query)) < 1e-6 for row, score in found)
+
+
+def _resident_kb(path) -> int:
+    """Resident kB of this process's mappings of `path` (Linux /proc/self/smaps)."""
+    total, inside = 0, False
+    for line in open("/proc/self/smaps", encoding="utf-8"):
+        fields = line.split()
+        if fields and "-" in fields[0] and not fields[0].endswith(":"):
+            inside = fields[-1] == str(path)
+        elif inside and fields[0] == "Rss:":
+            total += int(fields[1])
+    return total
+
+
+@pytest.mark.parametrize("exact_limit", [1000, 10_000])  # IVF, flat
+def test_search_over_mapped_vectors_equals_in_memory_and_reads_no_map(tmp_path, exact_limit):
+    vectors = _clustered(np.random.default_rng(13), 4000, dim=48)
+    np.save(tmp_path / "vectors.npy", vectors)
+    mapped = np.load(tmp_path / "vectors.npy", mmap_mode="r")
+    VectorIndex.build(mapped, exact_limit=exact_limit).save(tmp_path / "dense.faiss")
+    on_disk = VectorIndex.load(tmp_path / "dense.faiss", mapped)
+    in_memory = VectorIndex.load(tmp_path / "dense.faiss", vectors)
+    allowed = np.arange(0, 4000, 7)  # 572 rows: IVF scores them on its codes, re-scores its best 40 exactly
+    for query in _clustered(np.random.default_rng(14), 20, dim=48):
+        assert on_disk.search(query, 10) == in_memory.search(query, 10)
+        subset = on_disk.search(query, 10, allowed)
+        assert subset == in_memory.search(query, 10, allowed)
+        exact = allowed[np.argsort(-(vectors[allowed] @ query), kind="stable")[:10]]
+        assert [row for row, _ in subset] == exact.tolist()
+        assert all(abs(score - float(vectors[row] @ query)) < 1e-6 for row, score in subset)
+    if Path("/proc/self/smaps").exists():
+        assert _resident_kb(tmp_path / "vectors.npy") == 0, "building and searching left the file mapped in"

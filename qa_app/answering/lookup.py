@@ -18,7 +18,7 @@ from itertools import repeat
 
 import numpy as np
 
-from qa_app.answering.matching import TermRows
+from qa_app.answering.matching import TermRows, postings_of
 from qa_app.answering.vocabulary import simplify, unit_is
 from qa_app.profile import place_of
 from qa_app.records import Record, parent_id
@@ -36,18 +36,6 @@ CACHED_ROWS = 2048  # a text's rows are remembered only when this few: memory st
 def _codes(values: Sequence) -> tuple[dict, np.ndarray]:
     table: dict = {}
     return table, np.array([table.setdefault(v, len(table)) for v in values], dtype=np.int32)
-
-
-def _postings(sets: Sequence, size_hint: int = 0) -> dict[str, np.ndarray]:
-    rows: dict[str, list[int]] = {}
-    for row, items in enumerate(sets):
-        for item in items:
-            found = rows.get(item)
-            if found is None:
-                rows[item] = [row]
-            else:
-                found.append(row)
-    return {key: np.array(found, dtype=np.int32) for key, found in rows.items()}
 
 
 def _members(posting: np.ndarray | None, rows: np.ndarray) -> np.ndarray:
@@ -93,13 +81,13 @@ class Lookup:
             ("deadline", [simplify(r.deadline) for r in records]),
             ("on_schedule", [r.on_schedule for r in records]))}
         self.leader_count = np.array([len(r.leaders) for r in records], dtype=np.int32)
-        self.leaders = _postings([set(r.leaders) for r in records])
-        self.units = {c: _postings([set(getattr(r, c)) for r in records]) for c in UNIT_COLUMNS}
+        self.leaders = postings_of(set(r.leaders) for r in records)
+        self.units = {c: postings_of(set(getattr(r, c)) for r in records) for c in UNIT_COLUMNS}
         self.unit_count = {c: np.array([len(getattr(r, c)) for r in records], dtype=np.int32) for c in UNIT_COLUMNS}
         self.content = content_terms.postings()
         self.progress_only = progress_only.postings()
         self.topic = topic_terms.postings()
-        self.measures = _postings([measure_chars(t) for t in tails])
+        self.measures = postings_of(measure_chars(t) for t in tails)
         self.parent = _parent_rows(records)
         self._records = records
         self._lock = threading.Lock()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,16 +42,56 @@ def characters(text: str) -> set[str]:
     return {c for c in simplify(text) if "\u4e00" <= c <= "\u9fff"}
 
 
-class TermRows:
-    """Per-record term sets stored as one array of term ids (a row's ids are a slice): a million
-    records' sets as Python frozensets would take ~10 GB, as ids ~1 GB. `rows[i]` gives row i's
-    set (built when asked: only a ranking's few candidates are asked for); `postings()` gives
-    term → rows for the whole set at once."""
+POSTING_BATCH = 16_384  # rows placed at a time when term sets are turned into postings
 
-    def __init__(self, names: list[str], offsets: np.ndarray, ids: np.ndarray):
+
+def term_counts(ids: np.ndarray, width: int, batch: int = 1 << 20) -> np.ndarray:
+    """`np.bincount` a slice at a time: it widens its input to 64 bits (8 bytes per id at once)."""
+    counts = np.zeros(width, dtype=np.int64)
+    for start in range(0, len(ids), batch):
+        counts += np.bincount(ids[start:start + batch], minlength=width)
+    return counts
+
+
+class Postings:
+    """term → rows holding it (ascending), for every term at once: one CSR pair of arrays (each term's
+    start in `rows`, by term id) and the term → id table, not a dict of a small array per term (each
+    ~100 bytes of header). Read like that dict: `get`, `items`, `in`, `len`."""
+
+    def __init__(self, table: dict[str, int], starts: np.ndarray, rows: np.ndarray):
+        self.table, self.starts, self.rows = table, starts, rows
+
+    def get(self, term: str, default=None) -> np.ndarray | None:
+        i = self.table.get(term)
+        if i is None or i + 1 >= len(self.starts):
+            return default
+        start, end = self.starts[i:i + 2].tolist()
+        return self.rows[start:end] if end > start else default
+
+    def items(self):
+        for term in self.table:
+            rows = self.get(term)
+            if rows is not None:
+                yield term, rows
+
+    def __contains__(self, term: str) -> bool:
+        return self.get(term) is not None
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(np.diff(self.starts)))
+
+
+class TermRows:
+    """Per-record term sets stored as one array of term ids (a row's ids are a slice; 16-bit while the
+    table has at most 65,536 terms): a million records' sets as Python frozensets would take ~10 GB, as
+    ids a few hundred MB. `rows[i]` gives row i's set (built when asked: only a ranking's few candidates
+    are asked for); `postings()` gives term → rows for the whole set at once."""
+
+    def __init__(self, names: list[str], offsets: np.ndarray, ids: np.ndarray, table: dict[str, int] | None = None):
         self.names = names
         self.offsets = offsets
         self.ids = ids
+        self.table = {name: i for i, name in enumerate(names)} if table is None else table
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -60,13 +100,21 @@ class TermRows:
         names = self.names
         return frozenset(names[i] for i in self.ids[self.offsets[row]:self.offsets[row + 1]].tolist())
 
-    def postings(self) -> dict[str, np.ndarray]:
-        rows = np.repeat(np.arange(len(self), dtype=np.int32), np.diff(self.offsets))
-        order = np.argsort(self.ids, kind="stable")
-        ids, rows = self.ids[order], rows[order]
-        bounds = np.flatnonzero(np.diff(ids)) + 1
-        return {self.names[int(group[0])]: found for group, found in
-                zip(np.split(ids, bounds), np.split(rows, bounds), strict=True) if len(group)}
+    def postings(self) -> Postings:
+        """The transpose, filled in term order a batch of rows at a time (no sort of all ids at once)."""
+        width = len(self.names)
+        starts = np.zeros(width + 1, dtype=np.int64)
+        np.cumsum(term_counts(self.ids, width), out=starts[1:])
+        rows, heads = np.empty(len(self.ids), dtype=np.int32), starts[:-1].copy()
+        for first in range(0, len(self), POSTING_BATCH):
+            last = min(first + POSTING_BATCH, len(self))
+            ids = self.ids[self.offsets[first]:self.offsets[last]]
+            order = np.argsort(ids, kind="stable")  # by term, rows ascending within a term
+            owners = np.repeat(np.arange(first, last, dtype=np.int32), np.diff(self.offsets[first:last + 1]))
+            ids = ids[order]
+            rows[heads[ids] + np.arange(len(ids)) - np.searchsorted(ids, ids)] = owners[order]
+            heads += np.bincount(ids, minlength=width)
+        return Postings(self.table, starts, rows)
 
 
 class TermRowsBuilder:
@@ -74,22 +122,33 @@ class TermRowsBuilder:
 
     def __init__(self, table: dict[str, int], names: list[str]):
         self.table, self.names = table, names
-        self.ids = array("i")
+        self.ids = array("H")  # 16-bit ids until a term's id needs more
         self.offsets = array("q", [0])
 
     def add(self, items) -> None:
-        table, names = self.table, self.names
+        table, names, ids = self.table, self.names, self.ids
         for term in items:
             found = table.get(term)
             if found is None:
                 found = table[term] = len(names)
                 names.append(term)
-            self.ids.append(found)
-        self.offsets.append(len(self.ids))
+            if found > 0xFFFF and ids.typecode == "H":
+                ids = self.ids = array("i", ids)
+            ids.append(found)
+        self.offsets.append(len(ids))
 
     def done(self) -> TermRows:
         return TermRows(self.names, np.frombuffer(self.offsets, dtype=np.int64),
-                        np.frombuffer(self.ids, dtype=np.int32))
+                        np.frombuffer(self.ids, dtype=np.uint16 if self.ids.typecode == "H" else np.int32),
+                        self.table)
+
+
+def postings_of(sets: Iterable) -> Postings:
+    """term → rows of a sequence of per-row sets (units, leaders, measures)."""
+    builder = TermRowsBuilder({}, [])
+    for items in sets:
+        builder.add(items)
+    return builder.done().postings()
 
 
 @dataclass(frozen=True)
@@ -137,7 +196,7 @@ def build_lexical_index(records: Sequence[Record], table: dict | None = None,
         content.add(terms_of_content)
         progress.add(frozenset(terms(record.progress)) - terms_of_content)
     content_rows, progress_rows = content.done(), progress.done()
-    df = np.bincount(content_rows.ids, minlength=len(names)) + np.bincount(progress_rows.ids, minlength=len(names))
+    df = term_counts(content_rows.ids, len(names)) + term_counts(progress_rows.ids, len(names))
     n = max(len(records), 1)
     idf = {names[i]: math.log(1 + n / int(f)) for i, f in enumerate(df.tolist()) if f}
     return LexicalIndex(idf=idf, unseen_idf=math.log(1 + n), content_terms=content_rows,
@@ -180,6 +239,21 @@ def figure_tails(text: str) -> tuple[str, ...]:
     "does this record count in 套?" is a lookup, not a scan of its text per question."""
     flat = simplify(text)
     return tuple(flat[m.end():m.end() + 6].lstrip() for m in figures(flat))
+
+
+class RowTails(Sequence):
+    """Each record's `figure_tails` of its content and progress, computed when a row is asked for (a
+    ranking asks for a few candidates): kept for every row they took ~230 MB at a million records."""
+
+    def __init__(self, records: Sequence[Record]):
+        self._records = records
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __getitem__(self, row: int) -> tuple[str, ...]:
+        record = self._records[row]
+        return figure_tails(record.content + "|" + record.progress)
 
 
 def holds_measure(tails: Sequence[str], unit_hints: Sequence[str]) -> bool:

@@ -26,10 +26,10 @@ from qa_app.answering.lookup import Lookup
 from qa_app.answering.matching import (
     SAME_MEASURE,
     LexicalIndex,
+    RowTails,
     TermRows,
     TermRowsBuilder,
     build_lexical_index,
-    figure_tails,
     holds_measure,
     terms,
 )
@@ -52,7 +52,7 @@ class Knowledge:
     topic_terms: TermRows
     words: jieba.Tokenizer = field(compare=False, repr=False)
     row_of: dict = field(default_factory=dict, compare=False, repr=False)
-    tails: tuple[tuple[str, ...], ...] = field(default=(), compare=False, repr=False)
+    tails: Sequence[tuple[str, ...]] = field(default=(), compare=False, repr=False)
     lookup: Lookup | None = field(default=None, compare=False, repr=False)
 
 
@@ -75,7 +75,7 @@ def build_knowledge(records: Sequence[Record]) -> Knowledge:
     for record in records:
         topics.add(frozenset(terms(_subject(record))))
     topic_terms = topics.done()
-    tails = tuple(figure_tails(r.content + "|" + r.progress) for r in records)
+    tails = RowTails(records)
     lookup = Lookup(records, lexical.content_terms, lexical.progress_terms, topic_terms, flat_text, tails)
     return Knowledge(records=records, vocab=build_vocabulary(records), lexical=lexical, flat_text=flat_text,
                      topic_terms=topic_terms, words=_word_tokenizer(), row_of={r.id: i for i, r in enumerate(records)},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from qa_app.records import TASK, Record
 
@@ -33,6 +34,22 @@ def chunk_text(record: Record) -> str:
         f"责任单位：{'、'.join(record.units)}",
     ]
     return "；".join(parts)
+
+
+class RecordChunks(Sequence):
+    """The records' chunks in row order, each rendered when asked: the texts `qa build` wrote for them,
+    without holding a million of them (~500 MB) that nothing reads while answering."""
+
+    def __init__(self, records: Sequence[Record]):
+        self._records = records
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __getitem__(self, row):
+        if isinstance(row, slice):
+            return [chunk_text(r) for r in self._records[row]]
+        return chunk_text(self._records[row])
 
 
 def vocabulary_words(records: list[Record]) -> list[str]:

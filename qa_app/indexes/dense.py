@@ -3,11 +3,20 @@
 IVF rather than HNSW: on two busy cores HNSW (M=32) added ~3k vectors/s, so a million records would take
 minutes to index, while IVF trains its coarse quantizer on a sample and adds a million in ~8 s, with
 recall@10 0.99 at the probe count below (measured by `make bench`, see bench/README.md).
+
+The float32 vectors (exact scores) may be a read-only memory map of the version's vectors.npy. Searching
+never reads them through the map: a flat index scores rows from its own float32 copy, and an IVF index
+reads the few rows it re-scores with pread. (A page read through a map stays resident, with neighbours
+the kernel maps around it, so re-scoring 40 rows per query would soon hold the whole file.) A million
+vectors then cost their float16 codes in memory (768 MB), not 1.5 GB more of float32.
 """
 
 from __future__ import annotations
 
 import math
+import mmap
+import os
+import weakref
 from pathlib import Path
 
 import faiss
@@ -19,6 +28,15 @@ IVF_PROBE_SHARE = 0.06  # share of the lists scanned per query (nprobe = share Ã
 FILTER_SUBSET_LIMIT = 20_000  # up to this many allowed rows, a filtered search scores them directly
 PROBE_WIDENING = (1, 4, 16, 64)  # a filtered IVF search short of results probes this many times more lists
 IVF_RESCORE = 4  # an IVF search takes this many candidates per result, re-scored on the float32 vectors
+ADD_BATCH = 65_536  # vectors read and added at a time, so a memory-mapped source is never all resident
+
+
+def release(vectors: np.ndarray) -> None:
+    """Unmap the pages of a memory-mapped array that this process has read (they stay in the page cache):
+    reading every row once, as building an index does, must not leave them all counted as resident."""
+    mapped = getattr(vectors, "_mmap", None)
+    if mapped is not None and hasattr(mapped, "madvise"):
+        mapped.madvise(mmap.MADV_DONTNEED)
 
 
 def ivf_lists(count: int) -> int:
@@ -38,16 +56,21 @@ def _ivf(vectors: np.ndarray) -> faiss.Index:
                                           faiss.METRIC_INNER_PRODUCT)
     sample = min(len(vectors), lists * IVF_TRAIN_PER_LIST)
     rows = np.random.default_rng(0).choice(len(vectors), size=sample, replace=False)
-    index.train(np.ascontiguousarray(vectors[np.sort(rows)]))
+    index.train(np.ascontiguousarray(vectors[np.sort(rows)], dtype=np.float32))
+    release(vectors)
     index.nprobe = ivf_probes(lists)
     return index
 
 
 def make_faiss_index(vectors: np.ndarray, exact_limit: int = EXACT_LIMIT) -> faiss.Index:
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    """The index of these vectors (an array or a memory map, read a batch at a time); an IVF index
+    also maps ids to their codes, so a filtered search can score a subset from the codes."""
     index = faiss.IndexFlatIP(vectors.shape[1]) if len(vectors) <= exact_limit else _ivf(vectors)
-    if len(vectors):
-        index.add(vectors)
+    for start in range(0, len(vectors), ADD_BATCH):
+        index.add(np.ascontiguousarray(vectors[start:start + ADD_BATCH], dtype=np.float32))
+        release(vectors)
+    if isinstance(index, faiss.IndexIVF):
+        index.make_direct_map()
     return index
 
 
@@ -57,12 +80,37 @@ def _kind(index: faiss.Index) -> str:
     return "hnsw" if isinstance(index, faiss.IndexHNSW) else "flat"
 
 
+def _mapped_file(owner, vectors: np.ndarray) -> tuple[int, int, int] | None:
+    """(file descriptor, data offset, row bytes) when `vectors` is a whole .npy file mapped read-only;
+    the descriptor is closed with `owner`."""
+    if not (isinstance(vectors, np.memmap) and isinstance(vectors.base, mmap.mmap) and vectors.ndim == 2
+            and vectors.flags.c_contiguous and vectors.dtype == np.dtype("<f4")):
+        return None
+    fd = os.open(vectors.filename, os.O_RDONLY)
+    weakref.finalize(owner, os.close, fd)
+    return fd, vectors.offset, vectors.strides[0]
+
+
 class VectorIndex:
-    """A FAISS index plus the raw vectors (kept for exact scoring of small filtered subsets)."""
+    """A FAISS index plus the float32 vectors (exact scores of re-scored rows and filtered subsets)."""
 
     def __init__(self, index: faiss.Index, vectors: np.ndarray):
         self._index = index
         self.vectors = vectors
+        self._file = _mapped_file(self, vectors)  # kept open: a rebuild may delete the folder
+
+    def _rows(self, rows: np.ndarray) -> np.ndarray:
+        """The float32 vectors of these rows (same values as `vectors[rows]`), without reading a map."""
+        if isinstance(self._index, faiss.IndexFlat):
+            stored = faiss.rev_swig_ptr(self._index.get_xb(), self._index.ntotal * self._index.d)
+            return stored.reshape(-1, self._index.d)[rows]
+        if self._file is None:
+            return self.vectors[rows]
+        fd, offset, size = self._file
+        data = b"".join(os.pread(fd, size, offset + int(row) * size) for row in rows)
+        if len(data) != size * len(rows):
+            raise OSError(f"{self.vectors.filename} is shorter than its header says")
+        return np.frombuffer(data, dtype="<f4").reshape(len(rows), self._index.d)
 
     @property
     def kind(self) -> str:
@@ -84,7 +132,8 @@ class VectorIndex:
 
         A small allowed set is scored exactly; a large one is searched in the index with a selector
         (exact for a flat index); IVF probes more lists while too few allowed rows were found, and scores
-        the allowed rows exactly only if even that falls short.
+        the allowed rows directly only if even that falls short. IVF scores a directly scored set on its
+        codes first and only the best `IVF_RESCORE` Ã— k of it exactly (`_shortlist`).
         """
         query = np.asarray(query, dtype=np.float32).reshape(1, -1)
         if allowed is None:
@@ -98,9 +147,26 @@ class VectorIndex:
                 hits = self._search(query, k, selector, share / widen, enough)
                 if hits is not None:
                     return hits
-        scores = self.vectors[allowed] @ query[0]
+        if isinstance(self._index, faiss.IndexIVF):
+            allowed = self._shortlist(query[0], allowed, k * IVF_RESCORE)
+        scores = self._rows(allowed) @ query[0]
         order = np.argsort(-scores, kind="stable")[:k]
         return [(int(allowed[i]), float(scores[i])) for i in order]
+
+    def _shortlist(self, query: np.ndarray, allowed: np.ndarray, keep: int) -> np.ndarray:
+        """The `keep` allowed rows (ascending) scoring best on the IVF's float16 codes, a batch at a time:
+        only they are read from the float32 vectors, as an unfiltered IVF search re-scores its best."""
+        if len(allowed) <= keep:
+            return allowed
+        rows, scores = [], []
+        for start in range(0, len(allowed), FILTER_SUBSET_LIMIT):
+            part = np.ascontiguousarray(allowed[start:start + FILTER_SUBSET_LIMIT], dtype=np.int64)
+            approx = self._index.reconstruct_batch(part) @ query
+            best = np.argpartition(-approx, keep - 1)[:keep] if len(part) > keep else np.arange(len(part))
+            rows.append(part[best])
+            scores.append(approx[best])
+        rows, scores = np.concatenate(rows), np.concatenate(scores)
+        return np.sort(rows[np.argpartition(-scores, keep - 1)[:keep]])
 
     def _selector(self, allowed: np.ndarray) -> faiss.IDSelector:
         mask = np.zeros(self._index.ntotal, dtype=bool)
@@ -130,7 +196,7 @@ class VectorIndex:
         found = rows[0][rows[0] >= 0]
         if len(found) < enough:
             return None
-        scores = self.vectors[found] @ query[0]
+        scores = self._rows(found) @ query[0]
         order = np.argsort(-scores, kind="stable")[:k]
         return [(int(found[i]), float(scores[i])) for i in order]
 
@@ -139,4 +205,7 @@ class VectorIndex:
 
     @classmethod
     def load(cls, path: Path, vectors: np.ndarray) -> VectorIndex:
-        return cls(faiss.read_index(str(path)), vectors)
+        index = faiss.read_index(str(path))
+        if isinstance(index, faiss.IndexIVF) and index.direct_map.type == faiss.DirectMap.NoMap:
+            index.make_direct_map()  # saved before filtered searches read codes by id
+        return cls(index, vectors)

@@ -3,6 +3,9 @@
 Layout: `index/CURRENT` names the live version folder `index/v-…/` (manifest.json, records.json,
 chunks.json, vectors.npy, dense.faiss, bm25/). A build writes a new folder, then replaces CURRENT
 with os.replace; a crash at any point leaves the previous version live. No pickle anywhere.
+
+A loaded index keeps what searching and answering read: records, the BM25 model, the vector index with
+vectors.npy memory-mapped; its chunks are rendered from the records when asked (chunk_text, as written).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -23,7 +27,7 @@ from tqdm import tqdm
 
 from qa_app.embedding import Embedder, load_embedder, model_id_for
 from qa_app.errors import IndexMissing
-from qa_app.indexes.chunks import chunk_text, vocabulary_words
+from qa_app.indexes.chunks import RecordChunks, chunk_text, vocabulary_words
 from qa_app.indexes.dense import EXACT_LIMIT, VectorIndex
 from qa_app.indexes.lexical import Bm25Index
 from qa_app.indexes.tokens import Tokenizer
@@ -44,7 +48,7 @@ class Index:
     folder: Path
     manifest: dict
     records: tuple[Record, ...]
-    chunks: tuple[str, ...]
+    chunks: Sequence[str]
     dense: VectorIndex
     lexical: Bm25Index
     tokenizer: Tokenizer
@@ -138,7 +142,7 @@ def _write_json(path: Path, data) -> None:
 def _write_version(folder: Path, manifest, records, chunks, keys, vectors, words, exact_limit) -> None:
     folder.mkdir(parents=True)
     tokenizer = Tokenizer(words)
-    Bm25Index.build([tokenizer(c) for c in chunks]).save(folder / "bm25")
+    Bm25Index.build(tokenizer(c) for c in chunks).save(folder / "bm25")  # tokens streamed, not held
     dense = VectorIndex.build(vectors, exact_limit)
     dense.save(folder / "dense.faiss")
     np.save(folder / "vectors.npy", vectors, allow_pickle=False)
@@ -230,8 +234,7 @@ def load_index(settings: Settings) -> Index:
 
 def _read_version(folder: Path, model_id: str) -> Index:
     manifest, records, chunk_data, dense, lexical = _read_parts(folder, model_id)
-    return Index(folder, manifest, records, tuple(chunk_data["chunks"]), dense, lexical,
-                 Tokenizer(chunk_data["words"]))
+    return Index(folder, manifest, records, RecordChunks(records), dense, lexical, Tokenizer(chunk_data["words"]))
 
 
 def _read_parts(folder: Path, model_id: str) -> tuple:
@@ -244,7 +247,7 @@ def _read_parts(folder: Path, model_id: str) -> tuple:
                            "run `qa build`")
     records = tuple(Record.from_dict(d) for d in json.loads((folder / "records.json").read_text(encoding="utf-8")))
     chunk_data = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
-    vectors = np.load(folder / "vectors.npy", allow_pickle=False)
+    vectors = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)  # rows read when touched
     if not (len(records) == len(chunk_data["chunks"]) == len(vectors) == manifest.get("records")):
         raise IndexMissing(f"the index in {folder.parent} is damaged (sizes disagree): run `qa build`")
     dense = VectorIndex.load(folder / "dense.faiss", vectors)
