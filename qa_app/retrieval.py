@@ -185,6 +185,11 @@ class Retriever:
                 self._vectors.popitem(last=False)
         return vector
 
+    def forget_query_vectors(self) -> None:
+        """Empty the query-embedding cache (a benchmark timing what a question never asked costs)."""
+        with self._vectors_lock:
+            self._vectors.clear()
+
     def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: str = "hybrid",
                within: Sequence[str] | None = None) -> list[Hit]:
         """The k best records for a query, after applying the filters (and, when given, the set of
