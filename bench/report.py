@@ -184,7 +184,9 @@ METHOD = """## How it was measured
 
 - `qa build` and `qa serve` run as child processes with their default settings; peak RSS is the child's own
   (`wait4`, `/proc/PID/status` VmHWM). Answer latency is `engine.answer()` in-process over the dev questions,
-  after one warm-up pass. Answering and searching run with one OpenMP thread, as `qa serve` runs requests;
+  after one warm-up pass, the query-embedding cache emptied before each timed answer (so each embeds its
+  question, ~20 ms); the repeated-question load test and the endpoint comparison do hit that cache, the
+  distinct-question load test never does. `qa serve` answers with its default workers (one per core). Answering and searching run with one OpenMP thread, as `qa serve` runs requests;
   building uses both cores.
 - Scale run (one child process per size, `python -m bench.scale N`): each synthetic record takes its document,
   scope and leaders from one real record and its content, progress and units from three other real records of
@@ -196,7 +198,11 @@ METHOD = """## How it was measured
   query embedder — search latency INCLUDES embedding the question (its p50 is shown apart). Each dev question is
   searched unfiltered and with the year + kind filter of its gold document (as the answerer sends), 3 times.
   Build time covers generating records/chunks, tokens, BM25, the vector index and the retriever's filter
-  columns — not embedding the texts.
+  columns — not embedding the texts. "Peak RSS" is VmHWM after the build and the searches; "peak RSS with
+  answering" after the answerer's knowledge and the 120 answers (`memory_steps_mb` in `results.json` has
+  VmRSS/VmHWM after each step). The recall step comes last and is measuring apparatus, not the product: its
+  exact `IndexFlatIP` copy and a read of the whole memory-mapped vectors file take the child process's own
+  peak (`process_rss_mb`) to about 6.3 GB at a million records.
 - Hostile files (`bench/hostile.py`, built by `tests/hostile_files.py`): peak RSS of each `qa add` child is
   its VmHWM polled every 20 ms, not wait4's figure, which on Linux includes this (large) process's resident
   size carried over fork and exec.
