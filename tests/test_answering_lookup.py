@@ -17,12 +17,12 @@ import pytest
 from qa_app.answering import lookup as lookup_module
 from qa_app.answering.config import DEFAULT_CONFIG
 from qa_app.answering.matching import holds_measure, terms
+from qa_app.answering.ranking import rank
 from qa_app.answering.selection import (
     Candidate,
     best_coverages,
     build_knowledge,
     matching_records,
-    rank,
     required_kind,
     word_coverage,
 )

@@ -22,14 +22,8 @@ from qa_app.answering.lists import answer_list
 from qa_app.answering.matching import terms
 from qa_app.answering.overviews import answer_overview
 from qa_app.answering.presence import describe, missing_in_record, unknown_name
-from qa_app.answering.selection import (
-    Candidate,
-    Knowledge,
-    KnowledgeCache,
-    best_coverages,
-    prefer_main,
-    required_kind,
-)
+from qa_app.answering.ranking import prefer_main
+from qa_app.answering.selection import Candidate, Knowledge, KnowledgeCache, best_coverages, required_kind
 from qa_app.answering.subject import Subject, find_subject, lexically_enough
 from qa_app.answering.understanding import Question, understand
 from qa_app.records import Answer, parent_id

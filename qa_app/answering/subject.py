@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from qa_app.answering.config import AnswerConfig
-from qa_app.answering.selection import Candidate, Knowledge, rank, word_coverage
+from qa_app.answering.ranking import rank
+from qa_app.answering.selection import Candidate, Knowledge, word_coverage
 from qa_app.answering.understanding import Question
 from qa_app.retrieval import Filters
 
