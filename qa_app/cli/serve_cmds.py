@@ -81,7 +81,7 @@ def _one_native_thread_per_request() -> None:
                    "machine). Unset: no access control, fine on 127.0.0.1.")
 @click.option("--workers", envvar="QA_WORKERS", default=0, show_default=True, type=click.IntRange(0, 64),
               help="Questions answered at the same time, the rest queued in order (QA_WORKERS); 0: one per "
-                   "CPU core, which measured best (README, 'Speed').")
+                   "CPU core (README, 'Reliability and performance').")
 @settings_options
 def serve(settings: Settings, host: str, port: int, embed_origins: str, admin_token: str | None,
           auth_token: str | None, workers: int) -> None:
