@@ -134,6 +134,14 @@ def replicated(corpus):
     return build_knowledge(records)
 
 
+def _query_terms(knowledge, question):
+    """The question's ranking terms; the test is skipped for a question without keywords."""
+    query_terms = terms(" ".join(understand(simplify(question), knowledge.vocab).keywords))
+    if not query_terms:
+        pytest.skip("no keywords")
+    return query_terms
+
+
 def _ids(records):
     return [r.id for r in records]
 
@@ -157,10 +165,7 @@ def test_ranking_head_equals_the_full_ranking(knowledge, question):
 
 @pytest.mark.parametrize("question", QUESTIONS[::5])
 def test_overlaps_of_a_ranking_rows_equal_each_records_own(knowledge, question):
-    q = understand(simplify(question), knowledge.vocab)
-    query_terms = terms(" ".join(q.keywords))
-    if not query_terms:
-        pytest.skip("no keywords")
+    query_terms = _query_terms(knowledge, question)
     rows = np.arange(0, len(knowledge.records), 3)
     coverage, held, topic = knowledge.lookup.overlaps(query_terms, knowledge.lexical.weight, rows)
     for i, row in enumerate(rows.tolist()):
@@ -203,10 +208,7 @@ def test_word_coverage_uses_document_frequencies_of_the_whole_set(knowledge):
 
 @pytest.mark.parametrize("question", QUESTIONS[::9])
 def test_follow_up_coverages_equal_a_scan(knowledge, question):
-    q = understand(simplify(question), knowledge.vocab)
-    query_terms = terms(" ".join(q.keywords))
-    if not query_terms:
-        pytest.skip("no keywords")
+    query_terms = _query_terms(knowledge, question)
     previous = [r.id for r in knowledge.records[:: 40]]
     by_row = [knowledge.lexical.coverage(query_terms, row) for row in range(len(knowledge.records))]
     mine = [c for c, r in zip(by_row, knowledge.records, strict=True) if r.id in previous]
