@@ -80,14 +80,6 @@ def test_a_list_past_the_cited_limit_counts_all_and_writes_out_the_first(corpus)
     assert reply.short.endswith(f"等{len(records)}项") and len(reply.short) <= c.LIST_LIMIT
 
 
-def test_a_comparison_of_long_lists_counts_each_and_cites_the_first_distinct(corpus):
-    first, second = list(corpus.records), list(corpus.records[::-1])  # 313 each, the same records
-    reply = listing.compose_comparison([("甲", "甲中", first), ("乙", "乙中", second)])
-    assert [r.id for r in reply.records] == [r.id for r in corpus.records][:listing.LIST_CITED]
-    assert f"甲：{len(first)}项" in reply.short and f"乙中共{len(second)}项" in reply.answer
-    assert reply.answer.count(f"另有{len(first) - listing.LIST_CITED}项未列出") == 2
-
-
 def test_count_short_starts_with_the_number(corpus):
     records = [r for r in corpus.records if r.deadline == "11月底" and r.year == 2021]
     reply = listing.compose_count(records, "2021年一季度推进情况表中完成时限为11月底的")

@@ -47,12 +47,8 @@ def compose_count(records: Sequence[Record], scope: str) -> Reply:
 
 def compose_comparison(parts: Sequence[tuple[str, str, Sequence[Record]]]) -> Reply:
     """The same conditions in two or more scopes: each scope's count and items, side by side."""
-    cited: dict[str, Record] = {}  # the first LIST_CITED distinct records, by id (a record's hash reads every field)
-    for record in (r for _, _, found in parts for r in found):
-        if len(cited) >= LIST_CITED:
-            break
-        cited.setdefault(record.id, record)
-    number = {record_id: n for n, record_id in enumerate(cited, 1)}
+    cited = tuple(dict.fromkeys(r for _, _, found in parts for r in found))[:LIST_CITED]
+    number = {r.id: n for n, r in enumerate(cited, 1)}
     room = LIST_LIMIT // max(len(parts), 1) - 12
     shorts, texts = [], []
     for label, scope, found in parts:
@@ -61,7 +57,7 @@ def compose_comparison(parts: Sequence[tuple[str, str, Sequence[Record]]]) -> Re
         written = [f"{topic(r)}[{number[r.id]}]" for r in found if r.id in number]
         texts.append(f"{scope}共{len(found)}项" + (f"：{'；'.join(written)}" if written else "")
                      + _more(len(found), len(written)))
-    return Reply(clip("；".join(shorts), LIST_LIMIT), "；".join(texts) + "。", tuple(cited.values()))
+    return Reply(clip("；".join(shorts), LIST_LIMIT), "；".join(texts) + "。", cited)
 
 
 def _more(total: int, written: int) -> str:
