@@ -160,14 +160,15 @@ class Lookup:
         held = np.zeros(len(rows), dtype=np.int64)
         topic = np.zeros(len(rows), dtype=np.int64)
         total = sum(weight(t) for t in query_terms)
+        member = {term: (_members(self.content.get(term), rows), _members(self.progress_only.get(term), rows))
+                  for term in dict.fromkeys(query_terms)}  # each distinct term searched once
         for term in query_terms:
             w = weight(term)
-            in_content = _members(self.content.get(term), rows)
-            in_progress = _members(self.progress_only.get(term), rows)
+            in_content, in_progress = member[term]
             got[in_content] += w
             got[in_progress] += 0.7 * w
-        for term in dict.fromkeys(query_terms):
-            held += _members(self.content.get(term), rows) | _members(self.progress_only.get(term), rows)
+        for term, (in_content, in_progress) in member.items():
+            held += in_content | in_progress
             topic += _members(self.topic.get(term), rows)
         return (got / total if total else got), held, topic
 

@@ -149,9 +149,13 @@ class VectorIndex:
                     return hits
         if isinstance(self._index, faiss.IndexIVF):
             allowed = self._shortlist(query[0], allowed, k * IVF_RESCORE)
-        scores = self._rows(allowed) @ query[0]
+        return self._best_exact(query[0], allowed, k)
+
+    def _best_exact(self, query: np.ndarray, rows: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The k best of these rows by their exact float32 scores, best first (ties in row order)."""
+        scores = self._rows(rows) @ query
         order = np.argsort(-scores, kind="stable")[:k]
-        return [(int(allowed[i]), float(scores[i])) for i in order]
+        return [(int(rows[i]), float(scores[i])) for i in order]
 
     def _shortlist(self, query: np.ndarray, allowed: np.ndarray, keep: int) -> np.ndarray:
         """The `keep` allowed rows (ascending) scoring best on the IVF's float16 codes, a batch at a time:
@@ -196,9 +200,7 @@ class VectorIndex:
         found = rows[0][rows[0] >= 0]
         if len(found) < enough:
             return None
-        scores = self._rows(found) @ query[0]
-        order = np.argsort(-scores, kind="stable")[:k]
-        return [(int(found[i]), float(scores[i])) for i in order]
+        return self._best_exact(query[0], found, k)
 
     def save(self, path: Path) -> None:
         faiss.write_index(self._index, str(path))
