@@ -16,26 +16,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from qa_app.errors import QAError
+from qa_app.fields import record_fields
 from qa_app.records import Record
 
 SOURCE_COLUMNS = ("来源文件", "文件标题", "记录编号")
 FORMATS = ("xlsx", "csv")
 
 
-def _joined(values: Sequence[str]) -> str:
-    return "、".join(values)
-
-
 def record_rows(record: Record) -> list[tuple[str, str]]:
-    """The record's fields under the column names the documents use, in their order."""
-    number = "" if record.number is None else str(record.number)
-    if record.kind == "task":
-        return [("序号", number), ("所属部分", record.section), ("任务内容", record.content),
-                ("牵头单位", _joined(record.lead_units)),
-                ("参与单位", _joined(record.participating_units))]
-    return [("序号", number), ("市政府领导", _joined(record.leaders)), ("责任目标内容", record.content),
-            ("完成时限", record.deadline), ("完成情况", record.progress),
-            ("是否按计划", record.on_schedule), ("责任单位", _joined(record.units))]
+    """The record's fields under the column names the documents use, in their order (the field catalog)."""
+    return record_fields(record)
 
 
 def table(records: Sequence[Record]) -> tuple[list[str], list[list[str]]]:

@@ -47,11 +47,13 @@ class Record:
     participating_units: tuple[str, ...] = ()
     text: str = ""
     unit_label: str = ""  # a task's lead column as the notice writes it: 牵头单位, 责任单位, 牵头部门…
+    extra: tuple[tuple[str, str], ...] = ()  # the document's other columns as (header, value): 备注, 主要任务…
 
     def to_dict(self) -> dict:
         data = asdict(self)
         for name in _LIST_FIELDS:
             data[name] = list(data[name])
+        data["extra"] = [list(pair) for pair in self.extra]
         return data
 
     @classmethod
@@ -60,6 +62,7 @@ class Record:
         values = {k: v for k, v in data.items() if k in known}
         for name in _LIST_FIELDS:
             values[name] = tuple(values.get(name) or ())
+        values["extra"] = tuple((str(h), str(v)) for h, v in values.get("extra") or ())
         return cls(**values)
 
 

@@ -8,6 +8,7 @@ import click
 
 from qa_app.cli import main, settings_options
 from qa_app.errors import CorpusError
+from qa_app.fields import record_fields
 from qa_app.parsing import load_corpus
 from qa_app.records import Record
 from qa_app.settings import Settings
@@ -37,14 +38,7 @@ def corpus(settings: Settings, as_json: bool) -> None:
 
 def format_record(record: Record) -> str:
     """A record as labelled lines, for the terminal."""
-    rows = [("id", record.id), ("文件", record.title or record.doc), ("序号", record.number)]
-    if record.kind == "task":
-        rows += [("章节", record.section), ("任务", record.content),
-                 ("牵头单位", "、".join(record.lead_units)), ("参与单位", "、".join(record.participating_units))]
-    else:
-        rows += [("市政府领导", "、".join(record.leaders)), ("责任目标内容", record.content),
-                 ("完成时限", record.deadline), ("完成情况", record.progress),
-                 ("是否按计划", record.on_schedule), ("责任单位", "、".join(record.units))]
+    rows = [("id", record.id), ("文件", record.title or record.doc), *record_fields(record)]
     return "\n".join(f"{label}: {value}" for label, value in rows if value not in ("", None))
 
 

@@ -21,7 +21,7 @@ def chunk_text(record: Record) -> str:
             parts.append(f"牵头单位：{'、'.join(record.lead_units)}")
         if record.participating_units:
             parts.append(f"参与单位：{'、'.join(record.participating_units)}")
-        return "；".join(p for p in parts if p)
+        return "；".join(p for p in parts + _extra(record) if p)
     period = record.period if record.period not in ("", "全年") else ""
     parts = [
         scope,
@@ -33,7 +33,12 @@ def chunk_text(record: Record) -> str:
         f"是否按计划完成进度：{record.on_schedule}",
         f"责任单位：{'、'.join(record.units)}",
     ]
-    return "；".join(parts)
+    return "；".join(parts + _extra(record))
+
+
+def _extra(record: Record) -> list[str]:
+    """The document's own further columns (备注, 主要任务…), searchable under their headers."""
+    return [f"{header}：{value}" for header, value in record.extra if value]
 
 
 class RecordChunks(Sequence):

@@ -5,44 +5,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from qa_app.fields import catalog
 from qa_app.parsing.units import split_leaders, split_units
 from qa_app.records import TARGET, Record, Skipped
-from qa_app.text import clip, normalize, tidy
+from qa_app.text import clip, tidy
 
 Row = tuple[int, list[str]]  # (line number, cells)
 
 _NUMBER = re.compile(r"^\d{1,4}$")
 
 
-_DEADLINE = ("时限", "完成时间", "完成期限", "时间节点", "截止时间", "完成时间节点")
-_PROGRESS = ("完成情况", "进展情况", "推进情况", "落实情况", "完成进度", "进展", "进度情况")
-_CONTENT = ("目标", "任务", "内容", "重点工作", "工作事项")
-
-
 def column_key(header: str) -> str | None:
-    """Map a header cell (and its common variants) to a record field.
-
-    Checked from the most specific: 是否完成目标任务 is the schedule column, 目标完成情况 the
-    progress, 责任目标完成时限 the deadline, though each also holds 目标.
-    """
-    h = normalize(header)
-    if h in ("序号", "编号", "序"):
-        return "number"
-    if h.startswith("是否") and any(word in h for word in ("滞后", "落后", "延期", "未完成")):
-        return "behind"
-    if h.startswith("是否") or h in ("按计划完成", "完成状态"):
-        return "on_schedule"
-    if any(word in h for word in _DEADLINE):
-        return "deadline"
-    if any(word in h for word in _PROGRESS):
-        return "progress"
-    if "领导" in h:
-        return "leaders"
-    if any(word in h for word in _CONTENT):
-        return "content"
-    if "单位" in h or "部门" in h:
-        return "units"
-    return None
+    """The record field a header cell (and its common variants) names, from the one field catalog
+    (qa_app/data/fields.json), checked from the most specific field: 是否完成目标任务 is the schedule
+    column, 目标完成情况 the progress, 责任目标完成时限 the deadline, though each also holds 目标."""
+    return catalog().column_of(header)
 
 
 @dataclass(frozen=True)
