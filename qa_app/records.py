@@ -180,6 +180,7 @@ class Answer:
     abstained: bool = False
     intent: str = "general"
     filters: dict = field(default_factory=dict, compare=False, hash=False)
+    plan: dict = field(default_factory=dict, compare=False, hash=False)  # how the question was read (plan.py)
 
     def to_dict(self) -> dict:
         return {
@@ -190,4 +191,5 @@ class Answer:
             "abstained": self.abstained,
             "intent": self.intent,
             "filters": dict(self.filters),
+            "plan": dict(self.plan),
         }

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qa_app.answering.matching import terms
+from qa_app.answering.plan import Condition, Op
 from qa_app.answering.understanding import Question
+from qa_app.answering.vocabulary import simplify, unit_key
 
 if TYPE_CHECKING:
     from qa_app.answering.selection import Knowledge
@@ -37,7 +39,8 @@ def scope_mask(knowledge: Knowledge, question: Question, kind: str | None) -> np
 
 def has_structure(question: Question) -> bool:
     return bool(question.leaders or question.units or question.sections or question.deadline
-                or question.on_schedule or question.missing or question.any_of or question.min_leaders)
+                or question.on_schedule or question.missing or question.any_of or question.min_leaders
+                or question.conditions)
 
 
 def wording_mask(knowledge: Knowledge, word: str) -> np.ndarray:
@@ -57,7 +60,7 @@ def filters_mask(knowledge: Knowledge, question: Question) -> np.ndarray:
         mask &= lookup.leader_mask(question.leaders)
     if question.min_leaders:
         mask &= lookup.leader_count >= question.min_leaders
-    if question.units:
+    if question.units and not any(c.op is Op.ONLY_PARTICIPATING for c in question.conditions):
         mask &= _units_mask(knowledge, question)
     if question.sections:
         mask &= lookup.any_equal("section", question.sections)
@@ -69,7 +72,94 @@ def filters_mask(knowledge: Knowledge, question: Question) -> np.ndarray:
         mask &= lookup.equal("kind", "target") & ~lookup.equal("on_schedule", "是")
     if question.missing:
         mask &= lookup.empty_mask(question.missing)
+    for condition in question.conditions:
+        mask &= condition_mask(knowledge, condition)
     return mask
+
+
+def condition_mask(knowledge: Knowledge, condition: Condition) -> np.ndarray:
+    """Rows meeting one plan condition (planning.py): each operator's test, for every row at once."""
+    return _TESTS[condition.op](knowledge, condition)
+
+
+def _deadline_where(knowledge: Knowledge, keep) -> np.ndarray:
+    """Rows whose (non-empty) deadline value passes `keep`: tested once per distinct value."""
+    table, codes = knowledge.lookup.codes["deadline"]
+    passing = [code for value, code in table.items() if value and keep(value)]
+    return np.isin(codes, passing)
+
+
+def _month_of(value: str) -> int | None:
+    digits = "".join(ch for ch in value.split("月")[0][-2:] if ch.isdigit()) if "月" in value else ""
+    return int(digits) if digits else None
+
+
+def _equal(knowledge: Knowledge, c: Condition) -> np.ndarray:
+    if c.field == "deadline":
+        return knowledge.lookup.any_equal("deadline", str(c.value).split("|"))
+    if c.field == "on_schedule":
+        return knowledge.lookup.equal("on_schedule", c.value)
+    if c.field == "leaders":
+        return knowledge.lookup.leader_mask([str(c.value)])
+    return _contains(knowledge, c)
+
+
+def _not_equal(knowledge: Knowledge, c: Condition) -> np.ndarray:
+    if c.field == "id":  # a record set aside (a hop's source record)
+        row = knowledge.row_of.get(str(c.value))
+        return ~knowledge.lookup.mask_of(np.array([] if row is None else [row], dtype=np.int64))
+    if c.field == "deadline":
+        return _deadline_where(knowledge, lambda v: v != c.value)
+    if c.field == "on_schedule":
+        return knowledge.lookup.equal("kind", "target") & ~knowledge.lookup.equal("on_schedule", c.value)
+    return ~_equal(knowledge, c)
+
+
+def _contains(knowledge: Knowledge, c: Condition) -> np.ndarray:
+    lookup = knowledge.lookup
+    if c.field in lookup.units:
+        return lookup.unit_mask(c.field, unit_key(str(c.value)))
+    if c.field == "leaders":
+        return lookup.leader_mask([str(c.value)])
+    rows = lookup.containing(simplify(str(c.value)))
+    if c.field in ("progress", "content"):
+        rows = np.array([r for r in rows.tolist() if simplify(str(c.value)) in simplify(
+            getattr(knowledge.records[r], c.field))], dtype=np.int64)
+    return lookup.mask_of(rows)
+
+
+def _starts(knowledge: Knowledge, c: Condition) -> np.ndarray:
+    rows = knowledge.lookup.containing(simplify(str(c.value)))
+    return knowledge.lookup.mask_of(np.array(
+        [r for r in rows.tolist() if simplify(knowledge.records[r].content).startswith(simplify(str(c.value)))],
+        dtype=np.int64))
+
+
+def _count(knowledge: Knowledge, c: Condition) -> np.ndarray:
+    lookup = knowledge.lookup
+    if c.field == "leaders":
+        counts = lookup.leader_count
+    else:
+        counts = lookup.unit_count.get(c.field, lookup.unit_count["units"])
+        counts = np.where(lookup.equal("kind", "task"), lookup.unit_count["lead_units"], counts) \
+            if c.field == "units" else counts
+    return counts >= int(c.value) if c.op is Op.AT_LEAST else counts == int(c.value)
+
+
+def _only_participating(knowledge: Knowledge, c: Condition) -> np.ndarray:
+    key = unit_key(str(c.value))
+    lookup = knowledge.lookup
+    return lookup.unit_mask("participating_units", key) & ~lookup.unit_mask("lead_units", key)
+
+
+_TESTS = {
+    Op.EQ: _equal, Op.NE: _not_equal, Op.CONTAINS: _contains,
+    Op.NOT_CONTAINS: lambda k, c: ~_contains(k, c), Op.STARTS: _starts,
+    Op.MONTH_END: lambda k, c: _deadline_where(k, lambda v: _month_of(v) is not None),
+    Op.BEFORE_MONTH: lambda k, c: _deadline_where(k, lambda v: (_month_of(v) or 99) <= int(c.value)),
+    Op.AT_LEAST: _count, Op.EXACTLY: _count, Op.EMPTY: lambda k, c: k.lookup.empty_mask(c.field),
+    Op.ONLY_PARTICIPATING: _only_participating,
+}
 
 
 def _units_mask(knowledge: Knowledge, question: Question) -> np.ndarray:

@@ -14,17 +14,22 @@ from collections.abc import Sequence
 
 from qa_app.answering import compose as c
 from qa_app.answering import verdicts
+from qa_app.answering.aggregates import answer_exists, answer_group
 from qa_app.answering.config import DEFAULT_CONFIG, AnswerConfig
 from qa_app.answering.conversation import resolve
 from qa_app.answering.figures import Clause, best_clause
 from qa_app.answering.help import compose_help, is_social
+from qa_app.answering.hops import answer_hop
 from qa_app.answering.lists import answer_list
 from qa_app.answering.matching import terms
 from qa_app.answering.overviews import answer_overview
+from qa_app.answering.plan import Operation
+from qa_app.answering.planning import plan_of
 from qa_app.answering.presence import describe, missing_in_record, unknown_name
 from qa_app.answering.ranking import prefer_main
 from qa_app.answering.selection import Candidate, Knowledge, KnowledgeCache, best_coverages, required_kind
 from qa_app.answering.subject import Subject, find_subject, lexically_enough
+from qa_app.answering.topics import with_topic_evidence
 from qa_app.answering.understanding import Question, understand
 from qa_app.records import Answer, parent_id
 from qa_app.validation import validate_question
@@ -45,10 +50,12 @@ def answer_question(retriever, question: str, history: Sequence | None = None, m
     reply = respond(retriever, knowledge, understood, mode, config)
     if reply.abstained and understood.relative_year and not understood.absent:
         # 今年 is the latest year held; a subject only in an earlier year's documents is still theirs
-        reply = respond(retriever, knowledge, understood.with_(year=None, relative_year=False), mode, config)
-    return Answer(question=text, short=reply.short, answer=reply.answer, citations=c.citations(reply),
-                  abstained=reply.abstained, intent=understood.intent,
-                  filters=understood.reported_filters(knowledge.vocab))
+        understood = understood.with_(year=None, relative_year=False)
+        reply = respond(retriever, knowledge, understood, mode, config)
+    plan = plan_of(understood, knowledge.vocab)
+    return Answer(question=text, short=reply.short, answer=f"{reply.answer}\n{plan.describe()}",
+                  citations=c.citations(reply), abstained=reply.abstained, intent=understood.intent,
+                  filters=understood.reported_filters(knowledge.vocab), plan=plan.to_dict())
 
 
 def previous_covers(knowledge: Knowledge, q: Question, record_ids: tuple[str, ...],
@@ -71,13 +78,27 @@ def respond(retriever, knowledge: Knowledge, q: Question, mode: str,
     absent = unknown_name(q, knowledge, kind)
     if absent:
         return c.compose_abstain(f"{absent}")
-    if q.intent == "overview":
-        return answer_overview(knowledge, q)
+    if q.hop:
+        reply = answer_hop(q, knowledge, lambda sub: respond(retriever, knowledge, sub, mode, config))
+        if reply is not None:
+            return reply
+    operation = plan_of(q).operation
+    q = with_topic_evidence(retriever, knowledge, q, mode, config)
+    if operation in _SET_HANDLERS:
+        return _SET_HANDLERS[operation](knowledge, q)
     if not q.meaningful:
         return c.compose_abstain("与此相关的内容：没能理解这个问题，请说明要查询的目标、任务或单位")
-    if q.intent in ("list", "count"):
-        return answer_list(knowledge, q)
+    return _lookup(retriever, knowledge, q, kind, mode, config)
 
+
+# Operations over every record the plan selects; a lookup (one record's fields) is `_lookup`.
+_SET_HANDLERS = {Operation.OVERVIEW: answer_overview, Operation.LIST: answer_list, Operation.COUNT: answer_list,
+                 Operation.COMPARE: answer_list, Operation.GROUP: answer_group, Operation.EXISTS: answer_exists}
+
+
+def _lookup(retriever, knowledge: Knowledge, q: Question, kind: str | None, mode: str,
+            config: AnswerConfig) -> c.Reply:
+    """One record's fields: the subject found by wording and retrieval, checked to hold what is asked."""
     if q.intent == "cross_doc":
         return _cross_doc(retriever, knowledge, q, mode, config)
     subject = find_subject(retriever, knowledge, q, kind, mode, config)

@@ -150,11 +150,14 @@ def required_kind(question: Question) -> str | None:
     """Lead/participating units exist only on tasks; leaders, deadlines and status only on targets."""
     if question.intent in ("lead_unit", "participants") or question.missing in ("lead_units", "participating_units"):
         return "task"
+    planned = _kind_of_conditions(question)
+    if planned:
+        return planned
     if question.leaders or question.min_leaders:
         return "target"
-    if question.intent in ("list", "count") and question.role and question.units and question.kind != "target":
+    if question.intent in _SET_INTENTS and question.role and question.units and question.kind != "target":
         return "task"
-    if question.intent in ("list", "count") and question.kind is None:
+    if question.intent in _SET_INTENTS and question.kind is None:
         return _named_kind(question.flat)
     if question.intent in ("leader", "deadline", "status"):
         return "target"
@@ -163,10 +166,27 @@ def required_kind(question: Question) -> str | None:
     return question.kind
 
 
+_TASK_FIELDS = ("lead_units", "participating_units", "section")
+_TARGET_FIELDS = ("deadline", "on_schedule", "leaders", "progress")
+
+
+def _kind_of_conditions(question: Question) -> str | None:
+    """A condition or group on a field only one kind of record has (完成时限 on targets, 参与单位 on tasks)."""
+    fields = {c.field for c in question.conditions} | ({question.group_by} if question.group_by else set())
+    if fields & set(_TASK_FIELDS):
+        return "task"
+    if fields & set(_TARGET_FIELDS):
+        return "target"
+    return None
+
+
 def _named_kind(flat: str) -> str | None:
     """A list of 目标 means table rows, of 任务 the notice's tasks; both or neither: any."""
     target, task = bool(cues.ANY_TARGET_WORD.search(flat)), bool(cues.ANY_TASK_WORD.search(flat))
     return None if target == task else ("target" if target else "task")
+
+
+_SET_INTENTS = ("list", "count", "exists", "group")
 
 
 def scope_rows(knowledge: Knowledge, question: Question, kind: str | None) -> list[int]:
@@ -184,6 +204,12 @@ def matching_records(knowledge: Knowledge, question: Question) -> list[Record]:
         worded = mask.copy()
         for word in words:
             worded &= wording_mask(knowledge, word)
+        if worded.sum() <= 1 and len(words) > 1 and not has_structure(question):
+            # an enumerated topic ("内河水运（港口作业区建设、航道复航）"): a record about any of its parts
+            worded = mask & np.logical_or.reduce([wording_mask(knowledge, w) for w in words])
+        if question.topic_ids:  # paraphrases of the topic the dense leg vouches for (topics.py)
+            rows = [knowledge.row_of[i] for i in question.topic_ids if i in knowledge.row_of]
+            worded |= mask & lookup.mask_of(np.array(rows, dtype=np.int64))
         if worded.any() or not has_structure(question):
             mask = worded
     rows = np.flatnonzero(mask)

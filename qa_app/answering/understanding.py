@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from qa_app.answering import cues
 from qa_app.answering.asks import Ask, figure_wording, parse_kind, split_asks
 from qa_app.answering.english import is_english, translate
+from qa_app.answering.plan import Condition
+from qa_app.answering.planning import Hop, masked, not_on_schedule, read_parts, topic_words
 from qa_app.answering.scope import absent_period, find_place, held_period, other_place, parse_years
 from qa_app.answering.vocabulary import (
     Vocabulary,
@@ -28,7 +30,7 @@ from qa_app.answering.vocabulary import (
 from qa_app.profile import PERIODS, place_stem
 
 INTENTS = ("unit", "lead_unit", "participants", "leader", "deadline", "progress", "status",
-           "task_content", "yes_no", "list", "count", "cross_doc", "general", "overview", "help")
+           "task_content", "yes_no", "list", "count", "exists", "group", "cross_doc", "general", "overview", "help")
 _ROLE_LIST = re.compile(r"(牵头|参与|负责|分管)的?(哪些|哪几项)?(任务|目标|工作|事项)")
 _MISSING = re.compile(r"(没|没有|未|无|缺|空)(写|填|明确|列|标注|注明)?(的)?(牵头单位|参与单位|责任单位|完成时限|市领导|领导)")
 _NUMBER = re.compile(r"(第|序号|编号|排第)(\d{1,4})(项|条|号|行)?")
@@ -71,6 +73,12 @@ class Question:
     min_leaders: int | None = None      # "两位市领导共同分管"
     place: str | None = None            # the document place asked about, when the corpus has several
     relative_year: bool = False         # the year came from 今年/去年: the latest year held, if it has it
+    conditions: tuple[Condition, ...] = ()  # beyond equality: 完成时限≠年底, 单位≥2家, 仅参与 (planning.py)
+    group_by: str | None = None         # an aggregate: the largest (or smallest) group of this field
+    largest: bool = True
+    exists: bool = False                # 有没有…: answered 有/没有 first
+    hop: Hop | None = None              # 负责X的那个单位还…: X's unit feeds the rest
+    topic_ids: tuple[str, ...] = field(default=(), compare=False)  # records the dense leg finds about the topic
     record_ids: tuple[str, ...] = field(default=(), compare=False)
 
     def filters(self, vocab: Vocabulary | None = None) -> dict:
@@ -94,7 +102,7 @@ class Question:
     def reported_filters(self, vocab: Vocabulary | None = None) -> dict:
         """The filters an Answer reports: list-only conditions only for lists and counts."""
         out = self.filters(vocab)
-        if self.intent not in ("list", "count"):
+        if self.intent not in ("list", "count", "exists", "group"):
             for name in ("deadline", "on_schedule", "missing", "role", "section"):
                 out.pop(name, None)
         return out
@@ -104,7 +112,7 @@ class Question:
         """Whether there is anything to look up: Chinese wording and a subject, a name or a list."""
         return bool(_MEANINGFUL.search(self.flat)) and bool(
             self.keywords or self.leaders or self.units or self.record_ids or self.number is not None
-            or self.intent in ("list", "count"))
+            or self.intent in ("list", "count", "exists", "group"))
 
     def with_(self, **changes) -> Question:
         return replace(self, **changes)
@@ -123,18 +131,21 @@ def understand(text: str, vocab: Vocabulary) -> Question:
     flat = simplify(text)
     years, year_absent = parse_years(flat, vocab.years)
     leaders, units = find_leaders(flat, vocab), find_units(flat, vocab)
-    deadline = find_deadline(flat, vocab)
+    parts = read_parts(flat, vocab, units)
+    deadline = None if any(c.field == "deadline" for c in parts.conditions) else find_deadline(flat, vocab)
     question = Question(
         text=text, flat=flat, intent=detect_intent(flat), year=years[0] if len(years) == 1 else None,
         period=held_period(flat, vocab), kind=parse_kind(flat, vocab.task_words), leaders=leaders, units=units,
         role=parse_role(flat), sections=find_sections(flat, vocab), quoted=find_quoted(flat, vocab),
-        deadline=deadline, on_schedule=parse_on_schedule(flat), missing=parse_missing(flat),
+        deadline=deadline, on_schedule=parse_on_schedule(flat) or ('否' if not_on_schedule(flat) else None), missing=parse_missing(flat),
         number=parse_number(flat),
-        keywords=keywords(_QUOTED_ANY.sub("|", flat), vocab, leaders, units, deadline),
+        keywords=topic_words(keywords(_QUOTED_ANY.sub("|", masked(flat, parts.spans)), vocab, leaders, units, deadline)),
         asks=split_asks(flat, years, vocab.task_words), any_of=_any_of(flat), any_unit=len(units) > 1 and "或" in flat,
         only_units=bool(_ONLY.search(flat)), min_leaders=2 if _MANY_LEADERS.search(flat) else None,
         place=find_place(flat, vocab, units),
         relative_year=bool(years) and not cues.YEAR.search(flat),
+        conditions=parts.conditions, group_by=parts.group_by, largest=parts.largest, exists=parts.exists,
+        hop=parts.hop,
     )
     absent = year_absent or absent_period(flat, vocab) or other_place(flat, vocab)
     return _refine(question.with_(absent=absent, cross=_is_cross(flat, years, question.asks, vocab.task_words)))
@@ -142,8 +153,16 @@ def understand(text: str, vocab: Vocabulary) -> Question:
 
 def _refine(question: Question) -> Question:
     """Settle intents that depend on more than wording: a cross-document figure, a plan vs progress
-    figure, a question naming only a leader or unit (a list of what they are responsible for)."""
+    figure, a question naming only a leader or unit (a list of what they are responsible for), an
+    aggregate, an existence question over a set."""
     intent = question.intent
+    if question.group_by:
+        return question.with_(intent="group")
+    if _asks_existence(question):
+        return question.with_(intent="exists")
+    if question.conditions and intent not in ("list", "count"):
+        intent = "count" if cues.INTENT_PATTERNS_BY_NAME["count"].search(question.flat) else "list"
+        return question.with_(intent=intent)
     if intent == "count" and not (cues.COUNT_SUBJECT.search(question.flat) or _has_filters(question)):
         intent = "figure"
     if intent == "general" and figure_wording(question.flat):
@@ -164,6 +183,17 @@ def _refine(question: Question) -> Question:
     if intent in _OVERVIEW_FROM and cues.OVERVIEW.search(question.flat) and not overview_subject(question.keywords):
         intent = "overview"
     return question.with_(intent=intent)
+
+
+def _asks_existence(question: Question) -> bool:
+    """有没有… over a set ("曹临名下的目标有没有不是年底的"): a condition or a name with 目标/任务 wording,
+    not one record's yes/no ("那个目标是否按计划")."""
+    if not question.exists:
+        return False
+    if question.conditions:
+        return True
+    set_words = cues.INTENT_PATTERNS_BY_NAME["list"].search(question.flat) or question.on_schedule == "否"
+    return bool(set_words and (question.leaders or question.units or question.on_schedule))
 
 
 _OVERVIEW_FROM = ("general", "progress", "task_content", "figure", "status", "list")
