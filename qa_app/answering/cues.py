@@ -22,7 +22,7 @@ INTENT_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(p)
     ("unit", r"单位|部门|哪个局|哪家|归谁|谁.{0,2}(负责|管|抓)|由谁|谁来|主管|负责的是谁|哪个委|归口"),
     ("deadline", r"时限|完成时间|截止|什么时候|啥时候|何时|几月|哪天|多久|时间节点|期限"),
     ("status", r"按计划|按进度|计划进度|达标|是否完成|有没有完成|完成了吗|滞后|落后|进度正常|如期"),
-    ("figure", r"多少|几(?!乎)|百分之几|比例是|占比"),
+    ("figure", r"多少|(?<!哪)几(?!乎)|百分之几|比例是|占比"),
     ("progress", r"进展|进度|完成情况|推进情况|怎么样|如何了|做了什么|干了什么|落实情况|哪一步|什么程度|什么阶段"),
     ("task_content", r"要求|内容|做什么|干什么|目标是什么|任务是什么|怎么做|举措|措施"),
 ))
@@ -47,7 +47,7 @@ YEAR = re.compile(r"(?<!\d)(20\d\d)(?:年|(?!\d))")
 BOTH_DOCUMENTS = re.compile(r"(两|二|2)(个|份|类|种)(文件|文档|材料)")
 # A place named with its level (某某市, 某某县): outside the documents unless a document is of it.
 _NOT_IN_PLACE_NAMES = "的是在里表目标位度项条个年月日这那有和与及或由为对向从把被将归据按经请哪几些么全我本该各城都上超街夜门早外节反两共"
-PLACE = re.compile(rf"((?:(?![{_NOT_IN_PLACE_NAMES}])[\u4e00-\u9fff]){{2,3}}?)(省|市|县)(?![长委场区级直属里内外民])")
+PLACE = re.compile(rf"((?:(?![{_NOT_IN_PLACE_NAMES}])[\u4e00-\u9fff]){{2,3}}?)(省|市|县)(?![长委场区级直属里内外民领])")
 PLACE_IN_TEXT = re.compile(r"([\u4e00-\u9fff]{2,3}?)(?<![全我本该各城都上超街夜门早郡外节反市区县省个哪])(省|市|县)")
 RELATIVE_YEARS = (("今年", 0), ("本年度", 0), ("本年", 0), ("去年", -1), ("上年", -1), ("前年", -2), ("明年", 1))
 MEASURE = re.compile(
@@ -64,7 +64,7 @@ WH_WORDS = re.compile(r"哪|谁|什么|啥|多少|几(?!乎)|怎么|如何|何�
 # Who-questions: they ask for a unit or a person, even when a measure is also named.
 WHO_WORDS = re.compile(r"哪个单位|哪些单位|哪个部门|哪些部门|谁|哪位|哪家单位")
 # A figure is asked (多少家专科联盟, 多少科技型中小企业), not a count of units (单位有几个).
-FIGURE_ASKED = re.compile(r"(?<!单位)(?<!部门)(?<!单位有)(?<!部门有)(多少|几(?!乎))")
+FIGURE_ASKED = re.compile(r"(?<!单位)(?<!部门)(?<!单位有)(?<!部门有)(多少|(?<!哪)几(?!乎))")
 # A question asking for a detail of a record by a wh-word (成立了什么机构, 哪个分中心建成了).
 DETAIL_WORDS = re.compile(r"什么(?!方面)|哪个(?!方面)|哪些|哪家|哪里|哪两|哪几")
 # "哪方面的工作": the record's subject (with who is responsible), not one of its clauses.
@@ -84,7 +84,8 @@ FACILITY = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{2,6}?)(剧院|医�
 GENERIC_HEAD = re.compile(r"[大小新老各本该这那此请让把给被督促]$|^(请|让|把|给|督促|推动|建设|各|本地|名牌)")
 
 # Opinions and forecasts: no document holds them.
-OPINION = re.compile(r"你觉得|你认为|你看好|你预测|预测一下|前景(怎么样|如何)|会不会|展望")
+OPINION = re.compile(r"你觉得|你认为|你看好|你预测|你估计|你预计|你猜|估计一下|预测一下|前景(怎么样|如何)|会不会|展望"
+                     r"|能不能完成|能否完成|(年底|今年|明年)能完成吗|天气|气温|下雨|适合去")
 
 FOLLOWUP_START = re.compile(r"^(它|其|该|那|这|此|还有|另外|再|那么|那个|这个|同样|上面|上述)")
 
