@@ -34,8 +34,11 @@ class Cues:
 @lru_cache(maxsize=1)
 def cues() -> Cues:
     data = json.loads(resources.files("qa_app.answering").joinpath("data/plan_cues.json").read_text("utf-8"))
-    pairs = {k: tuple((re.compile(p), v) for p, v in data[k]) for k in ("units_at_least", "units_exactly", "group")}
-    plain = {k: re.compile(v) for k, v in data.items() if isinstance(v, str) and not k.startswith("_")}
+    patterns = {k: v for k, v in data.items() if isinstance(v, str) and not k.startswith("_")}
+    tables = ("units_at_least", "units_exactly", "group")
+    compiled = {text: re.compile(text) for text in [*patterns.values(), *(p for k in tables for p, _ in data[k])]}
+    pairs = {k: tuple((compiled[p], v) for p, v in data[k]) for k in tables}
+    plain = {k: compiled[v] for k, v in patterns.items()}
     noise = tuple(sorted(data["topic_noise"], key=len, reverse=True))
     return Cues(plain, frozenset(data["filler"]), noise, pairs["units_at_least"], pairs["units_exactly"], pairs["group"])
 
