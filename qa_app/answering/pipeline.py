@@ -30,6 +30,7 @@ from qa_app.answering.ranking import prefer_main
 from qa_app.answering.selection import Candidate, Knowledge, KnowledgeCache, best_coverages, required_kind
 from qa_app.answering.subject import Subject, find_subject, lexically_enough
 from qa_app.answering.topics import with_topic_evidence
+from qa_app.answering.two_asks import answer_asks
 from qa_app.answering.understanding import Question, understand
 from qa_app.records import Answer, parent_id
 from qa_app.validation import validate_question
@@ -99,6 +100,9 @@ _SET_HANDLERS = {Operation.OVERVIEW: answer_overview, Operation.LIST: answer_lis
 def _lookup(retriever, knowledge: Knowledge, q: Question, kind: str | None, mode: str,
             config: AnswerConfig) -> c.Reply:
     """One record's fields: the subject found by wording and retrieval, checked to hold what is asked."""
+    both = answer_asks(q, lambda sub: _lookup(retriever, knowledge, sub, required_kind(sub), mode, config))
+    if both is not None:
+        return both
     if q.intent == "cross_doc":
         return _cross_doc(retriever, knowledge, q, mode, config)
     subject = find_subject(retriever, knowledge, q, kind, mode, config)

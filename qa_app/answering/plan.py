@@ -135,9 +135,10 @@ class Plan:
         return _OPERATION_WORDS[self.operation]
 
     def _subject(self) -> str:
-        what = "、".join(catalog().reply_label(f) if f in _known_fields() else f for f in self.fields) or "条目"
-        about = f"“{self.topic}”" if self.topic else "该条目"
-        return f"{about}的{what}"
+        what = "、".join(catalog().reply_label(f) if f in _known_fields() else f for f in self.fields)
+        about = f"“{self.topic}”" if self.topic else "同一条目"
+        where = _scope_words(self.scope) if self.scope else ""
+        return f"{where if where != '全部文件' else ''}{about}" + (f"的{what}" if what else "")
 
     def to_dict(self) -> dict:
         return {"operation": self.operation.value, "scope": {k: v for k, v in self.scope},

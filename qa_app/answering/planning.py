@@ -230,12 +230,12 @@ def plan_of(q, vocab: Vocabulary | None = None) -> Plan:
 def _subplans(q) -> tuple[Plan, ...]:
     if q.hop:
         return (Plan(Operation.LOOKUP, topic=q.hop.subject, fields=(q.hop.role,), feeds=q.hop.role),)
-    return tuple(_subplan(a) for a in q.asks[1:]) if q.intent == "cross_doc" else ()
+    return tuple(_subplan(a) for a in q.asks[1:])  # a second ask is a plan of its own
 
 
 def _subplan(ask) -> Plan:
     scope = tuple((k, v) for k, v in (("year", ask.year), ("period", ask.period), ("kind", ask.kind)) if v)
-    return Plan(Operation.LOOKUP, scope=scope, fields=("progress",), topic=ask.focus)
+    return Plan(Operation.LOOKUP, scope=scope, topic=ask.focus)
 
 
 def _topic(q) -> str:
