@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from qa_app.answering import compose as c
+from qa_app.answering import cues
 from qa_app.answering.understanding import Question, detect_intent
 
 FIELD_INTENTS = ("unit", "lead_unit", "participants", "leader", "deadline")
@@ -19,7 +20,8 @@ _KIND_WORDS = {"task": "任务", "target": "推进情况表"}
 
 def field_asks(q: Question) -> list[tuple[object, str]]:
     """(ask, intent) for each sub-question, when at least two ask and one of them wants a field."""
-    if len(q.asks) < 2 or q.hop:
+    asking = [a for a in q.asks if cues.QUESTION_WORD.search(a.text)]  # "X分管的Y那项" describes, asks nothing
+    if len(asking) < 2 or len(asking) < len(q.asks) or q.hop:
         return []
     intents = [detect_intent(a.text) for a in q.asks]
     if not any(i in FIELD_INTENTS for i in intents):
