@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from qa_app.answering import compose as c
 from qa_app.answering import listing
 from qa_app.answering.lists import scope_words
+from qa_app.answering.planning import names_topic
 from qa_app.answering.selection import Knowledge, matching_records
 from qa_app.answering.understanding import Question
 from qa_app.answering.vocabulary import unit_is, unit_key
@@ -41,7 +42,10 @@ def answer_group(knowledge: Knowledge, q: Question) -> c.Reply:
     """The group (unit, leader, section, county) with the most (or fewest) matching records, with
     its count and the runners-up; "哪条目标的责任单位最多" ranks records by how many units they name."""
     by_unit = q.group_by not in ("leaders", "section")
-    records = matching_records(knowledge, q.with_(units=()) if by_unit else q)
+    grouped = q.with_(units=()) if by_unit else q
+    if not names_topic(q.flat):  # "任务最集中的是哪一部分": the words say how to group, not what about
+        grouped = grouped.with_(keywords=())
+    records = matching_records(knowledge, grouped)
     if not records:
         return c.compose_abstain(f"{scope_words(q, knowledge)}的条目")
     if q.group_by == "record_units":

@@ -60,7 +60,7 @@ def filters_mask(knowledge: Knowledge, question: Question) -> np.ndarray:
         mask &= lookup.leader_mask(question.leaders)
     if question.min_leaders:
         mask &= lookup.leader_count >= question.min_leaders
-    if question.units and not any(c.op is Op.ONLY_PARTICIPATING for c in question.conditions):
+    if question.units and not unit_conditions(question):
         mask &= _units_mask(knowledge, question)
     if question.sections:
         mask &= lookup.any_equal("section", question.sections)
@@ -75,6 +75,13 @@ def filters_mask(knowledge: Knowledge, question: Question) -> np.ndarray:
     for condition in question.conditions:
         mask &= condition_mask(knowledge, condition)
     return mask
+
+
+def unit_conditions(question: Question) -> bool:
+    """Whether the plan's conditions already place the named units in their columns (仅参与; 商务局牵头、
+    发改委参与), so the one-role unit filter does not apply."""
+    return any(c.op is Op.ONLY_PARTICIPATING or (c.op is Op.CONTAINS and c.field in ("lead_units", "participating_units"))
+               for c in question.conditions)
 
 
 def condition_mask(knowledge: Knowledge, condition: Condition) -> np.ndarray:

@@ -90,8 +90,10 @@ def read_parts(flat: str, vocab: Vocabulary, units: tuple[str, ...] = ()) -> Par
     _unit_count(flat, found, spans)
     for name in ("status_not_done", "exists"):
         spans += [m.span() for m in c.patterns[name].finditer(flat)]
+    roles = _unit_roles(flat, vocab, units, spans)
+    found += roles
     only = c.patterns["only_participating"].search(flat)
-    if only and units:
+    if only and units and not roles:
         found += [Condition("participating_units", Op.ONLY_PARTICIPATING, u) for u in units]
         spans.append(only.span())
     for name, op in (("field_phrase", Op.CONTAINS), ("starts_with", Op.STARTS)):
@@ -102,6 +104,35 @@ def read_parts(flat: str, vocab: Vocabulary, units: tuple[str, ...] = ()) -> Par
     group_by, largest = _group(flat, spans)
     exists = bool(c.patterns["exists"].search(flat))
     return Parts(tuple(found), group_by, largest, exists, bool(co_lead), read_hop(flat), tuple(spans))
+
+
+def _unit_roles(flat: str, vocab: Vocabulary, units: tuple[str, ...], spans: list) -> list[Condition]:
+    """商务局牵头、发改委排在参与单位里: each unit in the column the words right after it name, when the
+    question gives two units two different roles (else the question's one role applies to all)."""
+    if len(units) < 2:
+        return []
+    p, roles = cues().patterns, {}
+    for alias, key in vocab.unit_aliases:
+        if key in units and key not in roles and alias in flat:
+            after = flat[flat.index(alias) + len(alias):][:8]
+            role = p["unit_lead_after"].search(after) and "lead_units" or (
+                p["unit_part_after"].search(after) and "participating_units")
+            if role:
+                roles[key] = role
+    if len(set(roles.values())) < 2:
+        return []
+    spans += [m.span() for name in ("unit_lead_after", "unit_part_after") for m in p[name].finditer(flat)]
+    return [Condition(role, Op.CONTAINS, vocab.unit_name(key)) for key, role in roles.items()]
+
+
+def records_asked(flat: str) -> bool:
+    """有没有…的目标/任务, 有没有说到X的: the question asks whether any record is such, not about one record."""
+    return bool(cues().patterns["records_asked"].search(flat))
+
+
+def names_topic(flat: str) -> bool:
+    """Whether the question marks a topic (涉及…, 关于…, …方面): an aggregate's words are then a condition."""
+    return bool(cues().patterns["topic_markers"].search(flat))
 
 
 def not_on_schedule(flat: str) -> bool:
@@ -221,8 +252,9 @@ def plan_of(q, vocab: Vocabulary | None = None) -> Plan:
     if q.hop:  # the names in the hop's subject feed it; they are no condition of the main plan
         q = q.with_(units=(), leaders=())
         operation = operation if operation is not Operation.LOOKUP else Operation.LIST
+    topic = _topic(q) if operation is not Operation.GROUP or names_topic(q.flat) else ""
     return Plan(operation=operation, scope=scope,
-                conditions=_equalities(q, vocab) + tuple(q.conditions), topic=_topic(q),
+                conditions=_equalities(q, vocab) + tuple(q.conditions), topic=topic,
                 fields=_FIELD_OF_INTENT.get(q.intent, ()), group_by=q.group_by or "", largest=q.largest,
                 subplans=_subplans(q))
 
@@ -230,7 +262,9 @@ def plan_of(q, vocab: Vocabulary | None = None) -> Plan:
 def _subplans(q) -> tuple[Plan, ...]:
     if q.hop:
         return (Plan(Operation.LOOKUP, topic=q.hop.subject, fields=(q.hop.role,), feeds=q.hop.role),)
-    return tuple(_subplan(a) for a in q.asks[1:])  # a second ask is a plan of its own
+    if q.intent == "cross_doc" or len({a.kind for a in q.asks if a.kind}) > 1:  # an ask per document
+        return tuple(_subplan(a) for a in q.asks[1:])
+    return ()
 
 
 def _subplan(ask) -> Plan:
@@ -247,8 +281,11 @@ def _equalities(q, vocab: Vocabulary | None) -> tuple[Condition, ...]:
     out = [Condition("leaders", Op.EQ, name) for name in q.leaders]
     column = {"lead": "lead_units", "participating": "participating_units"}.get(q.role or "", "units")
     set_aside = q.group_by not in (None, "leaders", "section")  # 除了发改委: not counted in the groups
+    if q.group_by == "counties":
+        q = q.with_(units=())  # 县区人民政府 names the groups themselves
+    placed = any(c.field in ("lead_units", "participating_units") for c in q.conditions)
     for key in q.units:
-        if not any(c.op is Op.ONLY_PARTICIPATING for c in q.conditions):
+        if not placed:
             out.append(Condition(column, Op.NE if set_aside else Op.CONTAINS, vocab.unit_name(key) if vocab else key))
     if q.only_units:
         out.append(Condition("units", Op.EXACTLY, len(q.units)))

@@ -14,6 +14,22 @@ from qa_app.answering.vocabulary import Vocabulary
 from qa_app.profile import find_period, period_in, place_stem
 
 
+def full_years(flat: str, years: tuple[int, ...]) -> str:
+    """21年 → 2021年 where the documents hold 2021 (people drop the century); any other two digits
+    before 年 (10年, a duration) stay as written."""
+    out, i = [], 0
+    while i < len(flat):
+        two = flat[i:i + 2]
+        starts = i == 0 or not flat[i - 1].isdigit()
+        if starts and two.isdigit() and flat[i + 2:i + 3] == "年" and 2000 + int(two) in years:
+            out.append(f"20{two}")
+            i += 2
+            continue
+        out.append(flat[i])
+        i += 1
+    return "".join(out)
+
+
 def parse_years(flat: str, years: tuple[int, ...]) -> tuple[tuple[int, ...], str | None]:
     """(years named, reason-if-absent): explicit 20xx years, or 今年/去年 counted from the latest
     year held; a year the documents do not cover is the reason to abstain."""

@@ -20,7 +20,7 @@ from qa_app.retrieval import Filters
 def with_topic_evidence(retriever, knowledge: Knowledge, q: Question, mode: str, config: AnswerConfig) -> Question:
     """The question with the ids of records about its topic that the dense leg vouches for."""
     words = [k for k in q.keywords if len(k) >= 2]
-    if q.intent not in ("list", "count") or not words or has_structure(q) or q.number is not None:
+    if q.intent not in ("list", "count", "exists") or not words or has_structure(q) or q.number is not None:
         return q
     topic = "、".join(words)
     kind = required_kind(q)

@@ -15,8 +15,15 @@ from qa_app.answering import cues
 from qa_app.answering.asks import Ask, figure_wording, parse_kind, split_asks
 from qa_app.answering.english import is_english, translate
 from qa_app.answering.plan import Condition
-from qa_app.answering.planning import Hop, masked, not_on_schedule, read_parts, topic_words
-from qa_app.answering.scope import absent_period, find_place, held_period, other_place, parse_years
+from qa_app.answering.planning import Hop, masked, not_on_schedule, read_parts, records_asked, topic_words
+from qa_app.answering.scope import (
+    absent_period,
+    find_place,
+    full_years,
+    held_period,
+    other_place,
+    parse_years,
+)
 from qa_app.answering.vocabulary import (
     Vocabulary,
     find_deadline,
@@ -32,7 +39,7 @@ from qa_app.profile import PERIODS, place_stem
 INTENTS = ("unit", "lead_unit", "participants", "leader", "deadline", "progress", "status",
            "task_content", "yes_no", "list", "count", "exists", "group", "cross_doc", "general", "overview", "help")
 _ROLE_LIST = re.compile(r"(牵头|参与|负责|分管)的?(哪些|哪几项)?(任务|目标|工作|事项)")
-_MISSING = re.compile(r"(没|没有|未|无|缺|空)(写|填|明确|列|标注|注明)?(的)?(牵头单位|参与单位|责任单位|完成时限|市领导|领导)")
+_MISSING = re.compile(r"(?<!有)(没|没有|未|无|缺|空)(写|填|明确|列|标注|注明)?(的)?(牵头单位|参与单位|责任单位|完成时限|市领导|领导)")
 _NUMBER = re.compile(r"(第|序号|编号|排第)(\d{1,4})(项|条|号|行)?")
 _MEANINGFUL = re.compile(r"[\u4e00-\u9fff]")
 _ONLY = re.compile(r"只.{0,14}(一家|一个单位)")
@@ -128,7 +135,7 @@ def understand(text: str, vocab: Vocabulary) -> Question:
     question is read through the glossary first (english.py)."""
     if is_english(text):
         text = translate(text)
-    flat = simplify(text)
+    flat = full_years(simplify(text), vocab.years)
     years, year_absent = parse_years(flat, vocab.years)
     leaders, units = find_leaders(flat, vocab), find_units(flat, vocab)
     parts = read_parts(flat, vocab, units)
@@ -157,7 +164,9 @@ def _refine(question: Question) -> Question:
     aggregate, an existence question over a set."""
     intent = question.intent
     if question.group_by:
-        return question.with_(intent="group")
+        column = {"lead": "lead_units", "participating": "participating_units"}.get(question.role or "")
+        by = column if question.group_by == "units" and column else question.group_by
+        return question.with_(intent="group", group_by=by)
     if _asks_existence(question):
         return question.with_(intent="exists")
     if question.conditions and intent not in ("list", "count"):
@@ -192,8 +201,9 @@ def _asks_existence(question: Question) -> bool:
         return False
     if question.conditions:
         return True
-    set_words = cues.INTENT_PATTERNS_BY_NAME["list"].search(question.flat) or question.on_schedule == "否"
-    return bool(set_words and (question.leaders or question.units or question.on_schedule))
+    set_words = cues.INTENT_PATTERNS_BY_NAME["list"].search(question.flat) or question.on_schedule == "否" \
+        or records_asked(question.flat)
+    return bool(set_words and (question.leaders or question.units or question.on_schedule or question.keywords))
 
 
 _OVERVIEW_FROM = ("general", "progress", "task_content", "figure", "status", "list")
