@@ -130,7 +130,7 @@ def unit_is(name: str, key: str) -> bool:
     return bool(re.search(pattern, normalize(name))) if pattern else unit_key(name) == key
 
 
-def _take(text: str, names: Iterable[str]) -> tuple[list[str], str]:
+def take_names(text: str, names: Iterable[str]) -> tuple[list[str], str]:
     """Names found in text, longest first; each found span is blanked so it is not found twice."""
     found = []
     for name in names:
@@ -142,7 +142,7 @@ def _take(text: str, names: Iterable[str]) -> tuple[list[str], str]:
 
 def find_leaders(text: str, vocab: Vocabulary) -> tuple[str, ...]:
     """Leaders named in a simplified question; a three-character name may carry one wrong character."""
-    found, rest = _take(text, vocab.leaders)
+    found, rest = take_names(text, vocab.leaders)
     if found:
         return tuple(found)
     for name in vocab.leaders:
@@ -158,8 +158,8 @@ def find_leaders(text: str, vocab: Vocabulary) -> tuple[str, ...]:
 def find_units(text: str, vocab: Vocabulary) -> tuple[str, ...]:
     """Unit keys named in a simplified question, by alias, then by a near spelling with the same
     suffix; a kind of unit ("县区人民政府") is its category key."""
-    categories, text = _take(text, UNIT_CATEGORIES)
-    found, rest = _take(text, (alias for alias, _ in vocab.unit_aliases))
+    categories, text = take_names(text, UNIT_CATEGORIES)
+    found, rest = take_names(text, (alias for alias, _ in vocab.unit_aliases))
     keys = dict(vocab.unit_aliases)
     if found or categories:
         return tuple(dict.fromkeys([*(keys[a] for a in found), *categories]))
@@ -199,10 +199,10 @@ def find_sections(text: str, vocab: Vocabulary, min_overlap: int = 4) -> tuple[s
 
 def find_quoted(text: str, vocab: Vocabulary) -> tuple[str, ...]:
     """Quoted names from the records (小荷学堂, 一带一路) that the question mentions."""
-    return tuple(_take(text, vocab.quoted)[0])
+    return tuple(take_names(text, vocab.quoted)[0])
 
 
 def find_deadline(text: str, vocab: Vocabulary) -> str | None:
     """A deadline value written in the records (11月底, 长期坚持) that the question mentions."""
-    found = _take(text, vocab.deadlines)[0]
+    found = take_names(text, vocab.deadlines)[0]
     return found[0] if found else None
