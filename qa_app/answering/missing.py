@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from qa_app.answering.names_rules import name_rules
+from qa_app.answering.names_rules import flat_form, name_rules
 from qa_app.answering.scope import other_place
-from qa_app.answering.vocabulary import simplify, take_names
+from qa_app.answering.vocabulary import take_names
 from qa_app.profile import document_name
 from qa_app.records import TASK, Record
 
@@ -23,7 +23,7 @@ def missing_place(text: str, index: NameIndex) -> str | None:
     pronoun before 市 (咱们市) is the corpus's own city."""
     rules = name_rules()
     vocab = index.vocab
-    _, rest = take_names(simplify(text), (*index.unit_forms, *rules.person_titles))
+    _, rest = take_names(flat_form(text), (*index.unit_forms, *rules.person_titles))
     place = other_place(rest, vocab)
     if place is None or place[:-1].endswith(rules.place_pronouns):
         return None

@@ -30,7 +30,7 @@ import jieba
 from rapidfuzz.distance import Levenshtein
 
 from qa_app.answering.missing import missing_place
-from qa_app.answering.names_rules import NameRules, name_rules, segments, surnames
+from qa_app.answering.names_rules import NameRules, flat_form, name_rules, segments, surnames
 from qa_app.answering.numerals import digits_for_numerals
 from qa_app.answering.short_names import ShortNames, build_short_names
 from qa_app.answering.unit_aliases import unit_alias_table
@@ -91,7 +91,7 @@ def resolve_units(text: str, index: NameIndex) -> tuple[Resolution, ...]:
     vocab = index.vocab
     keys = dict(index.unit_keys)
     rules = name_rules()
-    forms, rest = take_names(simplify(text), index.unit_forms)
+    forms, rest = take_names(flat_form(text), index.unit_forms)
     out = [Resolution(f, vocab.unit_name(keys[f]), "alias" if f in index.alias_forms else "exact") for f in forms]
     _, rest = take_names(rest, (*rules.person_titles, *rules.not_units))
     for mention in _unit_mentions(rest, rules):
@@ -109,7 +109,7 @@ def _unit_mentions(flat: str, rules: NameRules) -> list[str]:
     """Unit-like names left in a question (市 + … + 局/委/办…, 3 to unit_max_len characters):
     the longest in each piece, starting where a word may start."""
     mentions = []
-    for _, piece in segments(flat, rules.stop_words, rules.unit_breaks + rules.marks):
+    for piece in segments(flat, rules.stop_words, rules.unit_breaks + rules.marks):
         start = piece.find(rules.unit_start)
         while start >= 0:
             ends = [j for j in range(start + 2, min(len(piece), start + rules.unit_max_len))
@@ -152,7 +152,7 @@ def resolve_leaders(text: str, index: NameIndex, years: Sequence[int] = ()) -> t
     """Every leader the question names: the corpus's leaders as written or with one slip, and a
     person named by a title or 分管 who is not one of them (missing). With `years`, a leader who
     is in none of those years' documents is missing too."""
-    flat = simplify(text)
+    flat = flat_form(text)
     vocab = index.vocab
     found, rest = take_names(flat, vocab.leaders)
     out = [Resolution(n, n, "exact") for n in found]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from qa_app.answering.names_rules import NameRules, name_rules, segments
+from qa_app.answering.names_rules import NameRules, flat_form, name_rules, segments
 from qa_app.answering.vocabulary import simplify, take_names
 from qa_app.records import Record
 
@@ -33,7 +33,7 @@ class ShortNames:
     pieces: tuple[str, ...]
     weights: np.ndarray                       # records holding each piece (twice in a content)
     by_char: dict[str, np.ndarray]            # character → sorted ids of the pieces holding it
-    pairs: frozenset[str]                     # every two-character sequence the records hold
+    pairs: np.ndarray                         # sorted keys of every two-character sequence held
     cut: Callable[[str], list[str]] = field(repr=False)     # word segmentation (jieba)
     word_freq: Callable[[str], int] = field(repr=False)     # how common a word is in general text
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
@@ -51,11 +51,11 @@ class ShortNames:
         """(the question's matching form with each short name replaced, the (short, long) pairs).
         `known` are names to leave alone (units, leaders already found)."""
         rules = name_rules()
-        flat = simplify(text)
+        flat = flat_form(text)
         _, blanked = take_names(flat, sorted(known, key=len, reverse=True))
         pairs: list[tuple[str, str]] = []
         budget = [rules.short_max_tries]
-        for _, piece in segments(blanked, rules.stop_words, rules.particles + rules.marks):
+        for piece in segments(blanked, rules.stop_words, rules.particles + rules.marks):
             pairs.extend(self._in_piece(piece, rules, budget))
         rewritten = flat
         for short, long in pairs:
@@ -100,11 +100,18 @@ class ShortNames:
                 and all("\u4e00" <= c <= "\u9fff" for c in short) and not self.written(short)
                 and any(self.word_freq(w) < rules.common_word_freq for w in run))
 
+    def _pairs_held(self, text: str) -> bool:
+        if len(text) < 2:
+            return True
+        wanted = _pair_keys(_codes(text))
+        found = np.searchsorted(self.pairs, wanted)
+        return bool(np.all(found < len(self.pairs)) and np.all(self.pairs[np.minimum(found, len(self.pairs) - 1)] == wanted))
+
     def written(self, text: str) -> bool:
         """Whether some record writes this text as is."""
         key = ("written", text)
         if key not in self._cache:
-            held = all(text[k:k + 2] in self.pairs for k in range(len(text) - 1))  # cheap test first
+            held = self._pairs_held(text)  # cheap test first
             self._cache[key] = held and any(text in self.pieces[pid]
                                             for pid in _pieces_with(self, text, len(self.pieces)))
         return self._cache[key]
@@ -206,21 +213,44 @@ def _whole_words(index: ShortNames, piece: str, start: int, end: int) -> str | N
 
 def build_short_names(records: Iterable[Record], cut: Callable[[str], list[str]],
                       word_freq: Callable[[str], int]) -> ShortNames:
-    """Index the records' wording once (distinct texts only: a table repeated in many files costs once)."""
+    """Index the records' wording once: distinct texts only (a table repeated in many files costs
+    once), the character index and pairs computed with numpy."""
     rules = name_rules()
-    counts: Counter = Counter()
-    pairs: set[str] = set()
+    records = list(records)
     texts = Counter(t for r in records for t in (r.content, r.progress, r.title, r.section, *r.units, *r.leaders))
     contents = {r.content for r in records}
-    for text, times in texts.items():
-        for _, piece in segments(simplify(text), (), rules.marks):
+    counts: Counter = Counter()
+    for text, times in texts.items():  # one text at a time: most skip the traditional-character pass
+        for piece in segments(simplify(text).replace(_SEP, ""), (), rules.marks):
             counts[piece] += times * (2 if text in contents else 1)  # the target's own wording first
-            pairs.update(piece[k:k + 2] for k in range(len(piece) - 1))
     pieces = tuple(counts)
-    by_char: dict[str, list[int]] = {}
-    for pid, piece in enumerate(pieces):
-        for char in set(piece):
-            by_char.setdefault(char, []).append(pid)
+    codes = _codes(_SEP.join(pieces))
+    lengths = np.array([len(p) + 1 for p in pieces], dtype=np.int64)
+    pids = np.repeat(np.arange(len(pieces), dtype=np.uint64), lengths)[: len(codes)]
+    keep = codes != 0
+    keys = _distinct((codes[keep].astype(np.uint64) << np.uint64(32)) | pids[keep])
+    chars, ids = keys >> np.uint64(32), (keys & np.uint64(0xFFFFFFFF)).astype(np.int32)
+    cuts = np.flatnonzero(np.diff(chars)) + 1
+    by_char = {chr(int(chars[i])): part for i, part in zip((0, *cuts), np.split(ids, cuts), strict=True)} if len(ids) else {}
     return ShortNames(pieces=pieces, weights=np.array([counts[p] for p in pieces], dtype=np.int32),
-                      by_char={c: np.array(ids, dtype=np.int32) for c, ids in by_char.items()},
-                      pairs=frozenset(pairs), cut=cut, word_freq=word_freq)
+                      by_char=by_char, pairs=_pair_keys(codes), cut=cut, word_freq=word_freq)
+
+
+_SEP = "\x00"
+
+
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+def _pair_keys(codes: np.ndarray) -> np.ndarray:
+    """Sorted keys of every two-character sequence (separators excluded)."""
+    first, second = codes[:-1], codes[1:]
+    both = (first != 0) & (second != 0)
+    return _distinct((first[both].astype(np.uint64) << np.uint64(32)) | second[both])
+
+
+def _distinct(keys: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (a sort and a neighbour test: faster here than np.unique's hashing)."""
+    keys = np.sort(keys)
+    return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
