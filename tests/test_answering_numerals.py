@@ -50,6 +50,8 @@ def test_what_is_not_one_numeral_is_none(text):
     ("有九条", "有9条"),
     ("十项", "10项"),
     ("五十五个村", "55个村"),
+    ("两个年度的推进表", "2个年度的推进表"),
+    ("第九部分", "第9部分"),
     # full-width digits and digit-by-digit years
     ("第１２３项", "第123项"),
     ("二〇二三年的任务", "2023年的任务"),
@@ -64,7 +66,7 @@ def test_ordinals_and_counts_become_digits(question, rewritten):
     "上半年", "一村一年一场戏", "四水四定", "一企一策", "两高行业", "一体化发展", "十四五规划",
     "第一批名单", "第四届交易会", "第十一届", "第二轮", "这一项由谁负责", "哪一个单位", "每一项",
     "这两项", "三个代表", "三年行动计划", "十有两禁", "千项技改、千企转型", "一带一路", "两癌筛查",
-    "五一假期", "三四个", "1百2十项", "一站式", "一网通办", "第一时间",
+    "五一假期", "三四个", "1百2十项", "一站式", "一网通办", "第一时间", "前三批高企认定", "哪两条",
 ])
 def test_words_that_only_contain_numeral_characters_stay(question):
     assert digits_for_numerals(question) == question
