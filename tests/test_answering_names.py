@@ -204,3 +204,14 @@ def test_the_rewritten_question_has_long_forms_and_digits(index):
     assert names.rewritten == "社会消费品零售总额是第17项吗"
     assert names.short_names == (("社零额", "社会消费品零售总额"),)
     assert names.units == names.leaders == ()
+
+
+def test_the_short_name_cache_is_bounded_and_results_stay_right(index, monkeypatch):
+    from qa_app.answering import short_names
+
+    monkeypatch.setattr(short_names, "_CACHE_LIMIT", 3)
+    index.short_names._cache.clear()
+    for question in ("创卫工作谁在抓", "高标农田今年建多少亩", "社零额前三季度增长多少", "创卫工作谁在抓"):
+        expand_short_names(question, index)
+        assert len(index.short_names._cache) <= 3
+    assert expand_short_names("社零额多少", index)[1] == (("社零额", "社会消费品零售总额"),)

@@ -41,11 +41,20 @@ class ShortNames:
 
     def long_form(self, short: str) -> str | None:
         """The records' term a short name stands for, or None (also when the records write it as is)."""
-        if short not in self._cache:
-            found = _long_form(self, short, name_rules())
-            with self._lock:
-                self._cache[short] = found
-        return self._cache[short]
+        key = ("long", short)
+        cached = self._cache.get(key, _UNSEEN)
+        if cached is not _UNSEEN:
+            return cached
+        return self._remember(key, _long_form(self, short, name_rules()))
+
+    def _remember(self, key: tuple[str, str], value):
+        """Cache a result; the cache is emptied when it reaches _CACHE_LIMIT (a server sees
+        unbounded distinct questions)."""
+        with self._lock:
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[key] = value
+        return value
 
     def expand(self, text: str, known: Iterable[str] = ()) -> tuple[str, tuple[tuple[str, str], ...]]:
         """(the question's matching form with each short name replaced, the (short, long) pairs).
@@ -110,11 +119,12 @@ class ShortNames:
     def written(self, text: str) -> bool:
         """Whether some record writes this text as is."""
         key = ("written", text)
-        if key not in self._cache:
-            held = self._pairs_held(text)  # cheap test first
-            self._cache[key] = held and any(text in self.pieces[pid]
-                                            for pid in _pieces_with(self, text, len(self.pieces)))
-        return self._cache[key]
+        cached = self._cache.get(key, _UNSEEN)
+        if cached is not _UNSEEN:
+            return cached
+        held = self._pairs_held(text)  # cheap test first
+        return self._remember(key, held and any(text in self.pieces[pid]
+                                                for pid in _pieces_with(self, text, len(self.pieces))))
 
 
 def _shared_tail(long: str, short: str, after: str) -> int:
@@ -237,6 +247,8 @@ def build_short_names(records: Iterable[Record], cut: Callable[[str], list[str]]
 
 
 _SEP = "\x00"
+_CACHE_LIMIT = 200_000
+_UNSEEN = object()
 
 
 def _codes(text: str) -> np.ndarray:
