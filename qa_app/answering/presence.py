@@ -14,13 +14,12 @@ Each check returns the reason in words ("文件中没有孙志强分管的目标
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
 from qa_app.answering import cues
 from qa_app.answering.matching import holds_measure
+from qa_app.answering.names_rules import surnames
 from qa_app.answering.selection import Knowledge
 from qa_app.answering.understanding import Question
 from qa_app.answering.vocabulary import simplify
@@ -30,13 +29,6 @@ _PERSON = re.compile(r"([\u4e00-\u9fff]{2,3}?)(?:这位|同志)?(?:副市长|市
 _ASKED = re.compile(r"(?:是|有|为)?(?:多少|几|谁|什么|哪)")
 _CLAUSE_MARKS = re.compile(r"[，,。；;？?！!、“”\s]")
 _GENERIC = re.compile(r"^(情况|进展|进度|工作|目标|任务|项目|内容|数量|数字|结果|方面|一共|总共|目前|现在|已经|今年)$")
-
-
-@lru_cache(maxsize=1)
-def surnames() -> frozenset[str]:
-    """Common Chinese surnames (data file): a name-like word must start with one to be a person."""
-    text = resources.files("qa_app.answering").joinpath("data/surnames.txt").read_text(encoding="utf-8")
-    return frozenset(c for line in text.splitlines() if not line.startswith("#") for c in line.strip())
 
 
 def unknown_name(q: Question, knowledge: Knowledge, kind: str | None) -> str | None:

@@ -2,7 +2,8 @@
 
 Questions name things loosely: 市场监管局 for 市市场监管局, 发改委 for 市发展改革委, 曹 临 for 曹临,
 traditional characters, a one-character typo. Everything here is built from the records, so a new
-corpus brings its own vocabulary; only the common abbreviation table is written by hand.
+corpus brings its own vocabulary; only the table of common short forms (data/unit_aliases.tsv) is
+written by hand.
 """
 
 from __future__ import annotations
@@ -16,21 +17,11 @@ from functools import cached_property
 from rapidfuzz.distance import Levenshtein
 
 from qa_app.answering.cues import PLACE_IN_TEXT
+from qa_app.answering.unit_aliases import unit_alias_table
 from qa_app.profile import notice_word, place_of, place_stem
 from qa_app.records import Record
 from qa_app.text import fold_variants, normalize
 
-# Common short forms of unit names → the stem they stand for (compared after unit_key()).
-_ABBREVIATIONS = {
-    "发改委": "发展改革委", "发改局": "发展改革委", "工信局": "工业信息化局",
-    "住建局": "住房城乡建设局", "人社局": "人力资源社会保障局", "自规局": "自然资源规划局",
-    "自然资源局": "自然资源规划局", "文旅局": "文化旅游局", "卫健委": "卫生健康委",
-    "市场监督管理局": "市场监管局", "金融局": "地方金融监管局", "金融办": "地方金融监管局",
-    "交通局": "交通运输局", "农业局": "农业农村局", "环保局": "生态环境局", "水利局": "水务局",
-    "审批局": "行政审批服务局", "行政审批局": "行政审批服务局", "应急管理局": "应急局",
-    "大数据中心": "大数据局", "宣传部": "委宣传部", "组织部": "委组织部", "河务局": "黄河河务局",
-    "城市管理局": "城管局", "综合执法局": "城管局", "退役军人局": "退役军人事务局",
-}
 # Kinds of unit a question may name as a group ("县区人民政府或管委会"): key → what the unit ends with.
 UNIT_CATEGORIES = {"县区人民政府": r"(县|区)(人民)?政府$", "县区政府": r"(县|区)(人民)?政府$",
                    "管委会": r"管委会$", "国有企业": r"(集团|公司)$"}
@@ -128,10 +119,8 @@ def _unit_aliases(names: dict[str, str], places: Iterable[str] = ()) -> tuple[tu
         if "和" in name:
             aliases.setdefault(normalize(name).replace("和", ""), key)
     stems = {key[len(city):] if key.startswith(city) else key: key for key in names for city in ("", *cities)}
-    for short, stem in _ABBREVIATIONS.items():
-        if stem in stems:
-            for form in (short, "市" + short):
-                aliases.setdefault(form, stems[stem])
+    for form, key in unit_alias_table().forms(stems):
+        aliases.setdefault(form, key)
     return tuple(sorted(aliases.items(), key=lambda item: (-len(item[0]), item[0])))
 
 
@@ -141,7 +130,7 @@ def unit_is(name: str, key: str) -> bool:
     return bool(re.search(pattern, normalize(name))) if pattern else unit_key(name) == key
 
 
-def _take(text: str, names: Iterable[str]) -> tuple[list[str], str]:
+def take_names(text: str, names: Iterable[str]) -> tuple[list[str], str]:
     """Names found in text, longest first; each found span is blanked so it is not found twice."""
     found = []
     for name in names:
@@ -153,7 +142,7 @@ def _take(text: str, names: Iterable[str]) -> tuple[list[str], str]:
 
 def find_leaders(text: str, vocab: Vocabulary) -> tuple[str, ...]:
     """Leaders named in a simplified question; a three-character name may carry one wrong character."""
-    found, rest = _take(text, vocab.leaders)
+    found, rest = take_names(text, vocab.leaders)
     if found:
         return tuple(found)
     for name in vocab.leaders:
@@ -169,8 +158,8 @@ def find_leaders(text: str, vocab: Vocabulary) -> tuple[str, ...]:
 def find_units(text: str, vocab: Vocabulary) -> tuple[str, ...]:
     """Unit keys named in a simplified question, by alias, then by a near spelling with the same
     suffix; a kind of unit ("县区人民政府") is its category key."""
-    categories, text = _take(text, UNIT_CATEGORIES)
-    found, rest = _take(text, (alias for alias, _ in vocab.unit_aliases))
+    categories, text = take_names(text, UNIT_CATEGORIES)
+    found, rest = take_names(text, (alias for alias, _ in vocab.unit_aliases))
     keys = dict(vocab.unit_aliases)
     if found or categories:
         return tuple(dict.fromkeys([*(keys[a] for a in found), *categories]))
@@ -210,10 +199,10 @@ def find_sections(text: str, vocab: Vocabulary, min_overlap: int = 4) -> tuple[s
 
 def find_quoted(text: str, vocab: Vocabulary) -> tuple[str, ...]:
     """Quoted names from the records (小荷学堂, 一带一路) that the question mentions."""
-    return tuple(_take(text, vocab.quoted)[0])
+    return tuple(take_names(text, vocab.quoted)[0])
 
 
 def find_deadline(text: str, vocab: Vocabulary) -> str | None:
     """A deadline value written in the records (11月底, 长期坚持) that the question mentions."""
-    found = _take(text, vocab.deadlines)[0]
+    found = take_names(text, vocab.deadlines)[0]
     return found[0] if found else None
