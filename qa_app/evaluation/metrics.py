@@ -20,11 +20,16 @@ from qa_app.text import normalize
 
 NONE_TYPE = "none"
 YES_NO_TYPE = "yes_no"
+# The types of the bundled sets, in the order tables list them. A question file may use any other
+# plain identifier as a type (a label for the by-type table): it is listed after these.
 QUESTION_TYPES = ("unit", "leader", "deadline", "progress", "status", "task_lead", "task_participants",
                   "task_content", "list", "count", "cross_doc", "paraphrase", "typo", "traditional",
                   "english", "multi_turn", "filtered_list", "filtered_count", "number_fact", YES_NO_TYPE,
-                  "task_by_number", "compare_quarters", NONE_TYPE)
-LONG_TYPES = frozenset({"list", "cross_doc", "filtered_list", "compare_quarters"})
+                  "task_by_number", "compare_quarters", "topic_list", "condition_list", "multi_hop",
+                  "multi_part", "multi_turn3", "aggregate", "numeral", "exists", "abbreviation", NONE_TYPE)
+# Types whose answer is a list of records: their short answer may be 300 characters, not 100.
+LONG_TYPES = frozenset({"list", "cross_doc", "filtered_list", "compare_quarters", "topic_list", "condition_list",
+                        "multi_hop", "aggregate"})
 YES_NO_WINDOW = 6
 SHORT_LIMIT = 100
 LONG_LIMIT = 300
@@ -67,6 +72,17 @@ def first_correct_rank(texts: Sequence[str], evidence: Sequence[str]) -> int | N
         if evidence_matches(text, evidence):
             return rank
     return None
+
+
+def is_type_name(qtype: str) -> bool:
+    """A question type is any plain (ASCII) identifier, so a new set's types need no code change."""
+    return qtype.isascii() and qtype.isidentifier()
+
+
+def type_order(types: Iterable[str]) -> list[str]:
+    """The types seen, the bundled ones in their canonical order first, then the others as first seen."""
+    seen = list(dict.fromkeys(types))
+    return [t for t in QUESTION_TYPES if t in seen] + [t for t in seen if t not in QUESTION_TYPES]
 
 
 def length_limit(qtype: str) -> int:
@@ -174,10 +190,8 @@ def by_type(results: Sequence[QuestionResult]) -> dict:
 
     For `none` recall is null and answer_accuracy is the share of questions correctly abstained on.
     """
-    seen = list(dict.fromkeys(r.type for r in results))
-    order = [t for t in QUESTION_TYPES if t in seen] + [t for t in seen if t not in QUESTION_TYPES]
     table = {}
-    for qtype in order:
+    for qtype in type_order(r.type for r in results):
         group = [r for r in results if r.type == qtype]
         ranks = [r.rank for r in group if r.answerable]
         table[qtype] = {"n": len(group), "recall@1": _round(recall_at(ranks, 1)),
