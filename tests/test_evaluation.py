@@ -143,6 +143,9 @@ def test_evidence_matches(text, evidence, expected):
         ("共14个", [["4个"]], "number_fact", False),
         ("否，第38项由市生态环境局牵头", [["否", "不是"], ["市生态环境局"]], "yes_no", True),
         ("第38项由市生态环境局牵头，否", [["否", "不是"], ["市生态环境局"]], "yes_no", False),  # verdict late
+        ("不是，第38项由市生态环境局牵头", [["是", "对"], ["市生态环境局"]], "yes_no", False),  # 是 inside 不是
+        ("不是，第38项由市生态环境局牵头", [["否", "不是"], ["市生态环境局"]], "yes_no", True),
+        ("答：是，由市生态环境局牵头", [["是", "对"], ["市生态环境局"]], "yes_no", True),  # opens a clause
         ("团市委" + "。" * 298, [["团市委"]], "filtered_list", False),
         ("团市委" + "。" * 297, [["团市委"]], "compare_quarters", True),
         # the plan-era types: lists of records may use 300 characters, the others 100

@@ -13,6 +13,7 @@ Conventions (also documented in eval/README.md):
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -95,14 +96,26 @@ def answer_correct(short: str, groups: Sequence[Sequence[str]], qtype: str) -> b
     The limit (100 characters, 300 for list-like types) is on the short answer as shown, so a reply
     cannot score by pasting whole rows. A number at an alternative's edge may not continue in the
     answer ("2项" does not match "12项"). For yes/no the first group (是/否) must open the answer,
-    within its first six characters. A question with no groups is never answered correctly.
+    or a clause of it within its first six characters ("不是" is not "是"). A question with no groups is never answered correctly.
     """
     if not groups or len(short) > length_limit(qtype):
         return False
     text = normalize(short)
-    if qtype == YES_NO_TYPE and not _group_found(text[:YES_NO_WINDOW], groups[0]):
+    if qtype == YES_NO_TYPE and not _verdict_opens(text[:YES_NO_WINDOW], groups[0]):
         return False
     return all(_group_found(text, group) for group in groups)
+
+
+def _verdict_opens(window: str, group: Sequence[str]) -> bool:
+    """The verdict opens the answer or a clause of it (after a punctuation mark): "不是，…" does not
+    give the verdict "是", though it contains it."""
+    for needle in (normalize(s) for s in group):
+        start = window.find(needle) if needle else -1
+        while start >= 0:
+            if start == 0 or unicodedata.category(window[start - 1]).startswith("P"):
+                return True
+            start = window.find(needle, start + 1)
+    return False
 
 
 def _group_found(text: str, group: Sequence[str]) -> bool:

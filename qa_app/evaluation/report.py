@@ -173,7 +173,7 @@ def render_markdown(runs: dict[str, dict], meta: dict, chart_name: str | None = 
              f"{meta.get('depth', 10)}) count answerable questions whose gold evidence is in a retrieved "
              "record's normalised text; answer accuracy: every answer group present in the short answer "
              f"within {SHORT_LIMIT} characters ({LONG_LIMIT} for {', '.join(sorted(LONG_TYPES))}), a number not "
-             "continued at an alternative's edge, yes/no verdicts within the first 6 characters; abstention: positive class = abstained, "
+             "continued at an alternative's edge, yes/no verdicts opening the answer or a clause within its first 6 characters; abstention: positive class = abstained, "
              "over all questions; a ratio over zero questions is —. For type `none` the accuracy column "
              "is the share correctly abstained on. Latency: wall time of search + answer per question (one "
              "untimed warm-up question first), so it includes waiting for the CPU on a busy machine.", "",
