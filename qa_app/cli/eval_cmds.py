@@ -107,6 +107,36 @@ def _summary_line(name: str, t: dict) -> str:
             f"failures {len(t['failures'])}")
 
 
+def _read_sets(paths: tuple[Path, ...]) -> tuple[list, list[str], list]:
+    """The questions of every file, the set name of each, and the skipped lines (echoed on stderr)."""
+    from qa_app.evaluation import read_questions
+
+    questions, sets, warnings = [], [], []
+    for path, name in zip(paths, set_names(paths), strict=True):
+        found, skipped = read_questions(path)
+        questions += found
+        sets += [name] * len(found)
+        warnings += skipped
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+    return questions, sets, warnings
+
+
+def _print_summary(runs: dict[str, dict], calibration: dict | None, by_type: dict | None) -> None:
+    """A line per retriever, indented lines per question set under it, then the calibration figures."""
+    for name, totals in runs.items():
+        click.echo(_summary_line(name, totals))
+        for set_name, per_set in totals.get("sets", {}).items():
+            click.echo("  " + _summary_line(set_name, per_set))
+    if calibration:
+        click.echo(f"calibration ({calibration['k']} folds): held-out accuracy "
+                   f"{calibration['held_out_accuracy']}, in-sample {calibration['in_sample_accuracy']}, "
+                   f"default {calibration['default_accuracy']}")
+    if by_type:
+        click.echo(f"leave one type out ({by_type['types']} types): mean {by_type['mean']}, "
+                   f"pooled {by_type['pooled']}, default config's mean {by_type['default_mean']}")
+
+
 def _machine() -> str:
     """The box and how busy it was: latencies are wall times, so they grow with the load."""
     text = f"{platform.machine()}, {os.cpu_count()} CPU cores"
@@ -135,17 +165,10 @@ def _machine() -> str:
 def eval_(settings: Settings, questions_files: tuple[Path, ...], retriever: str, json_out: Path | None,
           report_out: Path | None, folds: int, loto: bool, quiet: bool) -> None:
     """Score retrieval (recall@k, MRR) and answers (accuracy, abstention, latency) on question files."""
-    from qa_app.evaluation import DEPTH, read_questions, write_report
+    from qa_app.evaluation import DEPTH, write_report
 
     started = time.perf_counter()
-    questions, sets, warnings = [], [], []
-    for path, name in zip(questions_files, set_names(questions_files), strict=True):
-        found, skipped = read_questions(path)
-        questions += found
-        sets += [name] * len(found)
-        warnings += skipped
-    for warning in warnings:
-        click.echo(str(warning), err=True)
+    questions, sets, warnings = _read_sets(questions_files)
     names = RETRIEVERS if retriever == "all" else (retriever,)
     engine, systems, units = _systems(names, settings, progress=not quiet)
     runs = _run_all(systems, questions, sets, progress=not quiet)
@@ -161,17 +184,7 @@ def eval_(settings: Settings, questions_files: tuple[Path, ...], retriever: str,
     if json_out is not None and str(json_out) == "-":
         click.echo(text, nl=False)
     else:
-        for name, totals in runs.items():
-            click.echo(_summary_line(name, totals))
-            for set_name, per_set in totals.get("sets", {}).items():
-                click.echo("  " + _summary_line(set_name, per_set))
-        if calibration:
-            click.echo(f"calibration ({calibration['k']} folds): held-out accuracy "
-                       f"{calibration['held_out_accuracy']}, in-sample {calibration['in_sample_accuracy']}, "
-                       f"default {calibration['default_accuracy']}")
-        if by_type:
-            click.echo(f"leave one type out ({by_type['types']} types): mean {by_type['mean']}, "
-                       f"pooled {by_type['pooled']}, default config's mean {by_type['default_mean']}")
+        _print_summary(runs, calibration, by_type)
         if json_out is not None:
             json_out.parent.mkdir(parents=True, exist_ok=True)
             json_out.write_text(text, encoding="utf-8")

@@ -111,7 +111,7 @@ def _lowest(totals: dict) -> str:
     scored = [(v["answer_accuracy"], t) for t, v in totals["by_type"].items() if v["answer_accuracy"] is not None]
     if not scored:
         return "—"
-    value, qtype = min(scored)
+    value, qtype = min(scored, key=lambda pair: pair[0])  # the first of the lowest, in table order
     return f"{qtype} {fmt(value)}"
 
 
