@@ -30,9 +30,11 @@ test: install
 lint: install
 	$(BIN)/ruff check qa_app tests
 
-# Scores every retriever on dev and dev2, cross-validates the answer thresholds (5 folds); writes eval/report.{json,md,png} (committed).
+# Scores every retriever on dev, dev2, dev3 and dev4 (each set on its own and together), cross-validates the
+# answer thresholds (5 folds) and leaves each question type out; writes eval/report.{json,md,png} (committed).
+EVAL_SETS = eval/dev.jsonl eval/dev2.jsonl eval/dev3.jsonl eval/dev4.jsonl
 eval: install
-	$(BIN)/qa eval --questions eval/dev.jsonl --questions eval/dev2.jsonl --retriever all --calibrate 5 \
+	$(BIN)/qa eval $(addprefix --questions ,$(EVAL_SETS)) --retriever all --calibrate 5 \
 		--json eval/report.json --report eval/report.md
 
 # Build, answer latency, load at 1/8/32 clients, RSS, hostile files, the 10k/100k/1M scale run (~15 min on

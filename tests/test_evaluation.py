@@ -9,6 +9,7 @@ import pytest
 
 from qa_app.errors import BadQuestion
 from qa_app.evaluation import (
+    QUESTION_TYPES,
     answer_correct,
     evidence_matches,
     first_correct_rank,
@@ -22,7 +23,7 @@ from qa_app.evaluation import (
     write_report,
 )
 from qa_app.evaluation.blocks import block_records, cut_blocks
-from qa_app.evaluation.questions import Question
+from qa_app.evaluation.metrics import type_order
 from qa_app.parsing import read_text_lines
 from qa_app.records import Answer
 from tests.conftest import CORPUS_DIR
@@ -142,8 +143,22 @@ def test_evidence_matches(text, evidence, expected):
         ("共14个", [["4个"]], "number_fact", False),
         ("否，第38项由市生态环境局牵头", [["否", "不是"], ["市生态环境局"]], "yes_no", True),
         ("第38项由市生态环境局牵头，否", [["否", "不是"], ["市生态环境局"]], "yes_no", False),  # verdict late
+        ("不是，第38项由市生态环境局牵头", [["是", "对"], ["市生态环境局"]], "yes_no", False),  # 是 inside 不是
+        ("不是，第38项由市生态环境局牵头", [["否", "不是"], ["市生态环境局"]], "yes_no", True),
+        ("答：是，由市生态环境局牵头", [["是", "对"], ["市生态环境局"]], "yes_no", True),  # opens a clause
         ("团市委" + "。" * 298, [["团市委"]], "filtered_list", False),
         ("团市委" + "。" * 297, [["团市委"]], "compare_quarters", True),
+        # the plan-era types: lists of records may use 300 characters, the others 100
+        ("团市委" + "。" * 297, [["团市委"]], "topic_list", True),
+        ("团市委" + "。" * 297, [["团市委"]], "condition_list", True),
+        ("团市委" + "。" * 297, [["团市委"]], "multi_hop", True),
+        ("团市委" + "。" * 297, [["团市委"]], "aggregate", True),
+        ("团市委" + "。" * 298, [["团市委"]], "aggregate", False),  # 301
+        ("团市委" + "。" * 98, [["团市委"]], "multi_part", False),  # 101
+        ("团市委" + "。" * 98, [["团市委"]], "numeral", False),
+        ("团市委" + "。" * 98, [["团市委"]], "exists", False),
+        ("团市委" + "。" * 98, [["团市委"]], "a_type_never_seen", False),  # an unknown type: 100
+        ("团市委" + "。" * 97, [["团市委"]], "a_type_never_seen", True),
     ],
 )
 def test_answer_correct(short, groups, qtype, expected):
@@ -172,8 +187,10 @@ def test_mrr_and_percentiles():
     [
         ("{not json", "not JSON"),
         ("[1, 2]", "not a JSON object"),
-        ('{"id": "x", "question": "问？", "type": "weather", "evidence": ["a"], "answers": [["b"]]}',
-         "unknown type 'weather'"),
+        ('{"id": "x", "question": "问？", "type": "unit list", "evidence": ["a"], "answers": [["b"]]}',
+         "type 'unit list' is not a plain identifier"),
+        ('{"id": "x", "question": "问？", "type": "单位", "evidence": ["a"], "answers": [["b"]]}',
+         "type '单位' is not a plain identifier"),
         ('{"id": "x", "question": "", "type": "unit", "evidence": ["a"], "answers": [["b"]]}',
          "'question' must be a non-empty string"),
         ('{"id": "x", "question": "问？", "type": "unit", "evidence": "a", "answers": [["b"]]}',
@@ -202,10 +219,33 @@ def test_unusable_question_file_is_one_clear_error(tmp_path, content):
         read_questions(path)
 
 
-def test_bundled_dev_set_reads_cleanly():
-    questions, warnings = read_questions(DATA.parent.parent / "eval" / "dev.jsonl")
-    assert warnings == [] and len(questions) == 45
-    assert sum(q.type == "none" for q in questions) == 3
+@pytest.mark.parametrize("name, n, nones", [("dev.jsonl", 45, 3), ("dev2.jsonl", 90, 16), ("dev3.jsonl", 210, 26),
+                                             ("dev4.jsonl", 80, 20), ("other_places.jsonl", 10, 1)])
+def test_bundled_question_sets_read_cleanly(name, n, nones):
+    questions, warnings = read_questions(DATA.parent.parent / "eval" / name)
+    assert warnings == [] and len(questions) == n
+    assert sum(q.type == "none" for q in questions) == nones
+    assert {q.type for q in questions} <= set(QUESTION_TYPES)  # the by-type table lists them in order
+
+
+def test_any_plain_identifier_is_a_type_listed_after_the_known_ones(tmp_path):
+    """A new set's types score without a code change; the table puts them after the bundled types."""
+    path = tmp_path / "new.jsonl"
+    lines = [{"id": "n1", "question": "问一？", "type": "zeta_form", "evidence": ["甲"], "answers": [["乙"]]},
+             {"id": "n2", "question": "问二？", "type": "unit", "evidence": ["甲"], "answers": [["乙"]]},
+             {"id": "n3", "question": "问三？", "type": "none"},
+             {"id": "n4", "question": "问四？", "type": "alpha2", "evidence": ["甲"], "answers": [["乙"]]}]
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    questions, warnings = read_questions(path)
+    assert warnings == [] and [q.type for q in questions] == ["zeta_form", "unit", "none", "alpha2"]
+    assert type_order(q.type for q in questions) == ["unit", "none", "zeta_form", "alpha2"]
+    # answered "乙" (n1, n2), abstained on n3, answered "丙" on n4
+    answers = {"n1": ("乙", False), "n2": ("乙", False), "n3": (NOT_FOUND, True), "n4": ("丙", False)}
+    results = [judge(q, ["甲"], Answer(q.question, answers[q.id][0], answers[q.id][0], (), answers[q.id][1]), 1.0)
+               for q in questions]
+    table = summarize(results)["by_type"]
+    assert list(table) == ["unit", "none", "zeta_form", "alpha2"]
+    assert [table[t]["answer_accuracy"] for t in table] == [1.0, 1.0, 1.0, 0.0]
 
 
 def test_report_markdown_and_chart(tmp_path):
@@ -308,6 +348,58 @@ def test_eval_figures_agree_with_per_question_results(small_eval):
         assert totals["retrieval"]["mrr"] == round(mean_reciprocal_rank(ranks), 4)
 
 
+@pytest.mark.slow
+def test_eval_two_files_with_calibration_and_leave_one_type_out(small_eval):
+    """The same questions split in two files: per-set figures, k-fold and leave-one-type-out."""
+    from click.testing import CliRunner
+
+    from qa_app.cli import main
+
+    root, keep, _ = small_eval
+    half = len(keep) // 2
+    (root / "first.jsonl").write_text("\n".join(keep[:half]) + "\n", encoding="utf-8")
+    (root / "second.jsonl").write_text("\n".join(keep[half:]) + "\n", encoding="utf-8")
+    args = ["eval", "--questions", str(root / "first.jsonl"), "--questions", str(root / "second.jsonl"),
+            "--calibrate", "2", "--json", str(root / "cal.json"), "--report", str(root / "cal.md"), "--quiet",
+            "--corpus", str(root / "corpus"), "--index", str(root / "index")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads((root / "cal.json").read_text(encoding="utf-8"))
+    assert list(data["sets"]) == ["first.jsonl", "second.jsonl"]
+    assert [data["sets"][s]["n"] for s in data["sets"]] == [half, len(keep) - half]
+    types = [json.loads(x)["type"] for x in keep]
+    loto = data["leave_one_type_out"]
+    assert set(loto["by_type"]) == set(types) and sum(t["n"] for t in loto["by_type"].values()) == len(keep)
+    accuracies = [t["accuracy"] for t in loto["by_type"].values()]
+    assert loto["mean"] == round(sum(accuracies) / len(accuracies), 4)
+    assert loto["default_mean"] == round(
+        sum(t["default_accuracy"] for t in loto["by_type"].values()) / len(accuracies), 4)
+    calibration = data["calibration"]
+    assert calibration["k"] == 2 and calibration["n"] == len(keep)
+    assert len(keep) <= calibration["answers"] < calibration["cells"] == calibration["configs_tried"] * len(keep)
+    # the default config's k-fold figure is the plain run's share right (answerable right + none abstained)
+    right = sum(q["correct"] for q in data["questions"])
+    assert calibration["default_accuracy"] == round(right / len(keep), 4)
+    assert "leave one type out" in result.output and "first.jsonl" in result.output
+    report = (root / "cal.md").read_text(encoding="utf-8")
+    assert "## Leave one type out" in report and "## By question set" in report and "### second.jsonl" in report
+
+
+@pytest.mark.slow
+def test_leave_one_type_out_alone_skips_k_fold(small_eval):
+    from click.testing import CliRunner
+
+    from qa_app.cli import main
+
+    root, keep, _ = small_eval
+    args = ["eval", "--questions", str(root / "q.jsonl"), "--leave-one-type-out", "--json", "-", "--quiet",
+            "--corpus", str(root / "corpus"), "--index", str(root / "index")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert "calibration" not in data and data["leave_one_type_out"]["n"] == len(keep) and "sets" not in data
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -343,41 +435,51 @@ def test_eval_single_retriever_prints_its_totals_as_json(small_eval):
     assert "q.jsonl:3: skipped" in result.stderr
 
 
-def _q(qid: str) -> Question:
-    return Question(qid, "问题", "unit", ("证据",), (("答案",),))
+# --- several question files: each set on its own (hand-worked, fake system) --------------------------
+
+def _fake_system():
+    """Answers each hand-worked question as RUN says, looked up by its text."""
+    from qa_app.evaluation import System
+
+    questions, _ = read_questions(HANDWORKED)
+    by_text = {q.question: RUN[q.id] for q in questions}
+    return System("fake", lambda q, k: by_text[q][0][:k],
+                  lambda q, history: Answer(q, by_text[q][1], by_text[q][1], (), by_text[q][2]))
 
 
-def test_cross_validation_reports_held_out_beside_in_sample():
-    """Worked by hand: 3 configs x 6 questions, folds (0,0,0,1,1,1).
-    Fold 0 held out: on fold 1, config 0 gets 1, config 1 gets 3, config 2 gets 2 → choose 1; it gets
-    1 of fold 0. Fold 1 held out: on fold 0, config 0 gets 3, config 1 gets 1, config 2 gets 2 → choose
-    0; it gets 1 of fold 1. Held out 2/6. In sample: config 0 4, config 1 4, config 2 4 → tie, the
-    default (0) kept: 4/6."""
-    from qa_app.answering.config import DEFAULT_CONFIG
-    from qa_app.evaluation.calibrate import cross_validate
+def test_each_question_file_is_scored_on_its_own(tmp_path):
+    """h1-h4 in a.jsonl, h5-h8 in b.jsonl.
+    a: h1 h2 h4 right, h3 wrong → 3/4; no abstention, no none → P and R null; ranks 2, 1, 4, miss →
+       recall@1 1/4. Types: unit 1/2 (h1 right, h3 wrong) is its lowest.
+    b: h5 right, h6 abstained (wrong) → 1/2; abstained h6, h7, of which h7 is none → P 1/2; nones h7, h8
+       → R 1/2; ranks 3, 1 → recall@1 1/2. Lowest type: deadline 0/1."""
+    from qa_app.cli.eval_cmds import _run_all, set_names
 
-    configs = [DEFAULT_CONFIG, DEFAULT_CONFIG.with_(agree_rank=1), DEFAULT_CONFIG.with_(agree_rank=2)]
-    matrix = [[True, True, True, True, False, False],
-              [True, False, False, True, True, True],
-              [True, True, False, True, True, False]]
-    result = cross_validate([_q(f"q{i}") for i in range(6)], configs, matrix, k=2, folds=[0, 0, 0, 1, 1, 1])
-    assert result["held_out_accuracy"] == round(2 / 6, 4)
-    assert result["in_sample_accuracy"] == round(4 / 6, 4)
-    assert result["default_accuracy"] == round(4 / 6, 4)
-    assert [f["chosen"] for f in result["folds"]] == [{"agree_rank": 1}, {}]
-    assert [f["correct"] for f in result["folds"]] == [1, 1]
+    questions, _ = read_questions(HANDWORKED)
+    sets = ["a.jsonl"] * 4 + ["b.jsonl"] * 4
+    runs = _run_all([_fake_system()], questions, sets, progress=False)
+    per_set = runs["fake"]["sets"]
+    assert list(per_set) == ["a.jsonl", "b.jsonl"]
+    a, b = per_set["a.jsonl"], per_set["b.jsonl"]
+    assert (a["n"], a["answer_accuracy"], a["abstention"]) == (4, 0.75, {"precision": None, "recall": None})
+    assert (b["n"], b["answer_accuracy"], b["abstention"]) == (4, 0.5, {"precision": 0.5, "recall": 0.5})
+    assert (a["retrieval"]["recall@1"], b["retrieval"]["recall@1"]) == (0.25, 0.5)
+    assert list(a["by_type"]) == ["unit", "leader", "progress"] and list(b["by_type"]) == ["deadline", "list", "none"]
+    assert runs["fake"]["answer_accuracy"] == 0.6667  # the whole, as before
+    meta = {"questions": "a.jsonl, b.jsonl", "n": 8, "answerable": 6}
+    text = render_markdown(runs, meta)
+    assert "| set | n | unanswerable | fake: accuracy (lowest type) |" in text
+    assert "| a.jsonl | 4 | 0 | 0.750 (unit 0.500) |" in text
+    assert "| b.jsonl | 4 | 2 | 0.500 (deadline 0.000) |" in text
+    assert "### a.jsonl" in text and "### b.jsonl" in text
+    assert set_names((Path("eval/dev.jsonl"), Path("x/dev.jsonl"), Path("eval/dev2.jsonl"))) == [
+        "eval/dev.jsonl", "x/dev.jsonl", "dev2.jsonl"]
 
 
-def test_candidate_configs_vary_one_threshold_at_a_time():
-    from qa_app.answering.config import DEFAULT_CONFIG
-    from qa_app.evaluation.calibrate import candidate_configs
+def test_one_question_file_has_no_sets():
+    from qa_app.cli.eval_cmds import _run_all
 
-    configs = candidate_configs(DEFAULT_CONFIG, {"agree_rank": (1, DEFAULT_CONFIG.agree_rank), "dense_margin": (0.5,)})
-    assert configs == [DEFAULT_CONFIG, DEFAULT_CONFIG.with_(agree_rank=1), DEFAULT_CONFIG.with_(dense_margin=0.5)]
-
-
-def test_fold_of_is_stable_and_in_range():
-    from qa_app.evaluation.calibrate import fold_of
-
-    assert fold_of("d2_001", 5) == fold_of("d2_001", 5)
-    assert {fold_of(f"q{i}", 5) for i in range(200)} == set(range(5))
+    questions, _ = read_questions(HANDWORKED)
+    runs = _run_all([_fake_system()], questions, ["a.jsonl"] * 8, progress=False)
+    assert "sets" not in runs["fake"]
+    assert "## By question set" not in render_markdown(runs, {"questions": "a.jsonl", "n": 8, "answerable": 6})

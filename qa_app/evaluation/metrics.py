@@ -13,6 +13,7 @@ Conventions (also documented in eval/README.md):
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -20,11 +21,16 @@ from qa_app.text import normalize
 
 NONE_TYPE = "none"
 YES_NO_TYPE = "yes_no"
+# The types of the bundled sets, in the order tables list them. A question file may use any other
+# plain identifier as a type (a label for the by-type table): it is listed after these.
 QUESTION_TYPES = ("unit", "leader", "deadline", "progress", "status", "task_lead", "task_participants",
                   "task_content", "list", "count", "cross_doc", "paraphrase", "typo", "traditional",
                   "english", "multi_turn", "filtered_list", "filtered_count", "number_fact", YES_NO_TYPE,
-                  "task_by_number", "compare_quarters", NONE_TYPE)
-LONG_TYPES = frozenset({"list", "cross_doc", "filtered_list", "compare_quarters"})
+                  "task_by_number", "compare_quarters", "topic_list", "condition_list", "multi_hop",
+                  "multi_part", "multi_turn3", "aggregate", "numeral", "exists", "abbreviation", NONE_TYPE)
+# Types whose answer is a list of records: their short answer may be 300 characters, not 100.
+LONG_TYPES = frozenset({"list", "cross_doc", "filtered_list", "compare_quarters", "topic_list", "condition_list",
+                        "multi_hop", "aggregate"})
 YES_NO_WINDOW = 6
 SHORT_LIMIT = 100
 LONG_LIMIT = 300
@@ -69,6 +75,17 @@ def first_correct_rank(texts: Sequence[str], evidence: Sequence[str]) -> int | N
     return None
 
 
+def is_type_name(qtype: str) -> bool:
+    """A question type is any plain (ASCII) identifier, so a new set's types need no code change."""
+    return qtype.isascii() and qtype.isidentifier()
+
+
+def type_order(types: Iterable[str]) -> list[str]:
+    """The types seen, the bundled ones in their canonical order first, then the others as first seen."""
+    seen = list(dict.fromkeys(types))
+    return [t for t in QUESTION_TYPES if t in seen] + [t for t in seen if t not in QUESTION_TYPES]
+
+
 def length_limit(qtype: str) -> int:
     return LONG_LIMIT if qtype in LONG_TYPES else SHORT_LIMIT
 
@@ -79,14 +96,26 @@ def answer_correct(short: str, groups: Sequence[Sequence[str]], qtype: str) -> b
     The limit (100 characters, 300 for list-like types) is on the short answer as shown, so a reply
     cannot score by pasting whole rows. A number at an alternative's edge may not continue in the
     answer ("2项" does not match "12项"). For yes/no the first group (是/否) must open the answer,
-    within its first six characters. A question with no groups is never answered correctly.
+    or a clause of it within its first six characters ("不是" is not "是"). A question with no groups is never answered correctly.
     """
     if not groups or len(short) > length_limit(qtype):
         return False
     text = normalize(short)
-    if qtype == YES_NO_TYPE and not _group_found(text[:YES_NO_WINDOW], groups[0]):
+    if qtype == YES_NO_TYPE and not _verdict_opens(text[:YES_NO_WINDOW], groups[0]):
         return False
     return all(_group_found(text, group) for group in groups)
+
+
+def _verdict_opens(window: str, group: Sequence[str]) -> bool:
+    """The verdict opens the answer or a clause of it (after a punctuation mark): "不是，…" does not
+    give the verdict "是", though it contains it."""
+    for needle in (normalize(s) for s in group):
+        start = window.find(needle) if needle else -1
+        while start >= 0:
+            if start == 0 or unicodedata.category(window[start - 1]).startswith("P"):
+                return True
+            start = window.find(needle, start + 1)
+    return False
 
 
 def _group_found(text: str, group: Sequence[str]) -> bool:
@@ -174,10 +203,8 @@ def by_type(results: Sequence[QuestionResult]) -> dict:
 
     For `none` recall is null and answer_accuracy is the share of questions correctly abstained on.
     """
-    seen = list(dict.fromkeys(r.type for r in results))
-    order = [t for t in QUESTION_TYPES if t in seen] + [t for t in seen if t not in QUESTION_TYPES]
     table = {}
-    for qtype in order:
+    for qtype in type_order(r.type for r in results):
         group = [r for r in results if r.type == qtype]
         ranks = [r.rank for r in group if r.answerable]
         table[qtype] = {"n": len(group), "recall@1": _round(recall_at(ranks, 1)),

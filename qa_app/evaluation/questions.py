@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa_app.errors import BadQuestion
-from qa_app.evaluation.metrics import NONE_TYPE, QUESTION_TYPES
+from qa_app.evaluation.metrics import NONE_TYPE, QUESTION_TYPES, is_type_name
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,9 @@ def parse_question(data) -> Question:
     for key in ("id", "question", "type"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise ValueError(f"'{key}' must be a non-empty string")
-    if data["type"] not in QUESTION_TYPES:
-        raise ValueError(f"unknown type {data['type']!r} (one of {', '.join(QUESTION_TYPES)})")
+    if not is_type_name(data["type"]):
+        raise ValueError(f"type {data['type']!r} is not a plain identifier (ASCII letters, digits, _), "
+                         f"e.g. {', '.join(QUESTION_TYPES[:3])} or {NONE_TYPE}")
     evidence = _strings(data.get("evidence", []), "evidence")
     raw_answers = data.get("answers", [])
     if not isinstance(raw_answers, list):

@@ -9,6 +9,8 @@ import matplotlib
 matplotlib.use("Agg")  # no display on servers and CI
 import matplotlib.pyplot as plt  # noqa: E402
 
+from qa_app.evaluation.metrics import LONG_LIMIT, LONG_TYPES, SHORT_LIMIT  # noqa: E402
+
 BLOCKS_NOTE = ("`blocks` is the generic-RAG baseline: the raw files cut into 500-character blocks with "
                "50 overlap, indexed with the same embedder, BM25 and fusion. Blocks have no fields "
                "(leader, unit, deadline…) to compose a short answer from, so it has retrieval figures "
@@ -81,11 +83,36 @@ def sets_section(runs: dict[str, dict]) -> list[str]:
     names = list(dict.fromkeys(s for t in runs.values() for s in t.get("sets", {})))
     if not names:
         return []
-    lines = ["## By question set", ""]
+    lines = ["## By question set", ""] + sets_overview(runs, names) + [""]
     for set_name in names:
         per_set = {name: t["sets"][set_name] for name, t in runs.items() if set_name in t.get("sets", {})}
         lines += [f"### {set_name}", ""] + summary_table(per_set) + [""] + compare_by_type(per_set) + [""]
     return lines
+
+
+def sets_overview(runs: dict[str, dict], names: list[str]) -> list[str]:
+    """A row per question file: its size, then per answering retriever its accuracy and its weakest
+    type (the figures a target like "each set ≥ 0.92, no type under 0.75" is read from)."""
+    answering = [name for name, t in runs.items() if t["answer_accuracy"] is not None]
+    header = ["set", "n", "unanswerable"] + [f"{name}: accuracy (lowest type)" for name in answering]
+    rows = []
+    for set_name in names:
+        per_set = {name: t["sets"].get(set_name) for name, t in runs.items() if set_name in t.get("sets", {})}
+        some = next(iter(per_set.values()))
+        row = [set_name, some["n"], some["by_type"].get("none", {}).get("n", 0)]
+        for name in answering:
+            totals = per_set.get(name)
+            row.append("—" if totals is None else f"{fmt(totals['answer_accuracy'])} ({_lowest(totals)})")
+        rows.append(row)
+    return _table(header, rows)
+
+
+def _lowest(totals: dict) -> str:
+    scored = [(v["answer_accuracy"], t) for t, v in totals["by_type"].items() if v["answer_accuracy"] is not None]
+    if not scored:
+        return "—"
+    value, qtype = min(scored, key=lambda pair: pair[0])  # the first of the lowest, in table order
+    return f"{qtype} {fmt(value)}"
 
 
 def calibration_section(calibration: dict | None) -> list[str]:
@@ -99,10 +126,35 @@ def calibration_section(calibration: dict | None) -> list[str]:
              f"- **held-out-fold accuracy: {fmt(calibration['held_out_accuracy'])}**",
              f"- in-sample accuracy (best config on all questions): {fmt(calibration['in_sample_accuracy'])}",
              f"- default config: {fmt(calibration['default_accuracy'])}; best config's changes from it: "
-             f"`{calibration['best_changes'] or 'none'}`", ""]
+             f"`{calibration['best_changes'] or 'none'}`", _cost(calibration), ""]
     rows = [[f["fold"], f["n"], f["correct"], fmt(f["correct"] / f["n"] if f["n"] else None),
              f["chosen"] or "default"] for f in calibration["folds"]]
     return lines + _table(["fold", "n", "correct", "accuracy", "config chosen on the other folds"], rows) + [""]
+
+
+def loto_section(loto: dict | None) -> list[str]:
+    """Leave-one-type-out: each type scored with the config chosen on all the other types."""
+    if not loto:
+        return []
+    lines = ["## Leave one type out", "",
+             f"For each of the {loto['types']} question types, the answer config (of the same "
+             f"{loto['configs_tried']}) that answers the other types best is scored on that type, which it "
+             "was not chosen on: thresholds that only suit the types they were tuned on score low here. "
+             "For `none` the accuracy is the share abstained on.", "",
+             f"- **mean over types (each type weighs the same): {fmt(loto['mean'])}**",
+             f"- pooled over all {loto['n']} questions: {fmt(loto['pooled'])}",
+             f"- the default config's mean over types: {fmt(loto['default_mean'])}", _cost(loto), ""]
+    rows = [[t, v["n"], v["correct"], fmt(v["accuracy"]), fmt(v["default_accuracy"]), v["chosen"] or "default"]
+            for t, v in loto["by_type"].items()]
+    header = ["type held out", "n", "correct", "accuracy", "default config", "config chosen on the other types"]
+    return lines + _table(header, rows) + [""]
+
+
+def _cost(figures: dict) -> str:
+    if "answers" not in figures:
+        return ""
+    return (f"- cost: {figures['answers']} answers computed for the {figures['cells']} config x question "
+            f"cells (the others do not read the changed threshold), {figures['seconds']:.1f} s")
 
 
 def _clip(text, limit: int = 120) -> str:
@@ -120,8 +172,8 @@ def render_markdown(runs: dict[str, dict], meta: dict, chart_name: str | None = 
              "Recall@k and MRR (hits up to rank "
              f"{meta.get('depth', 10)}) count answerable questions whose gold evidence is in a retrieved "
              "record's normalised text; answer accuracy: every answer group present in the short answer "
-             "within 100 characters (300 for list, cross_doc, filtered_list, compare_quarters), a number not "
-             "continued at an alternative's edge, yes/no verdicts within the first 6 characters; abstention: positive class = abstained, "
+             f"within {SHORT_LIMIT} characters ({LONG_LIMIT} for {', '.join(sorted(LONG_TYPES))}), a number not "
+             "continued at an alternative's edge, yes/no verdicts opening the answer or a clause within its first 6 characters; abstention: positive class = abstained, "
              "over all questions; a ratio over zero questions is —. For type `none` the accuracy column "
              "is the share correctly abstained on. Latency: wall time of search + answer per question (one "
              "untimed warm-up question first), so it includes waiting for the CPU on a busy machine.", "",
@@ -135,6 +187,7 @@ def render_markdown(runs: dict[str, dict], meta: dict, chart_name: str | None = 
         lines += [f"![recall@1 and answer accuracy by type and retriever]({chart_name})", ""]
     lines += ["## By question type", ""] + compare_by_type(runs) + [""]
     lines += sets_section(runs) + calibration_section(meta.get("calibration"))
+    lines += loto_section(meta.get("leave_one_type_out"))
     for name, totals in runs.items():
         lines += run_section(name, totals)
     return "\n".join(lines).rstrip() + "\n"
