@@ -22,6 +22,8 @@ from qa_app.answering.help import compose_help, is_social
 from qa_app.answering.hops import answer_hop
 from qa_app.answering.lists import answer_list
 from qa_app.answering.matching import terms
+from qa_app.answering.names import resolve_question
+from qa_app.answering.numerals import digits_for_numerals
 from qa_app.answering.overviews import answer_overview
 from qa_app.answering.plan import Operation
 from qa_app.answering.planning import plan_of
@@ -46,8 +48,9 @@ def answer_question(retriever, question: str, history: Sequence | None = None, m
     if is_social(text):
         reply = compose_help(knowledge.records, text)
         return Answer(question=text, short=reply.short, answer=reply.answer, intent="help")
-    understood = resolve(understand(text, knowledge.vocab), history, knowledge.vocab,
+    understood = resolve(understand(digits_for_numerals(text), knowledge.vocab), history, knowledge.vocab,
                          covers=lambda q, ids: previous_covers(knowledge, q, ids, config))
+    understood = with_names(understood, text, knowledge)
     reply = respond(retriever, knowledge, understood, mode, config)
     if reply.abstained and understood.relative_year and not understood.absent:
         # 今年 is the latest year held; a subject only in an earlier year's documents is still theirs
@@ -57,6 +60,21 @@ def answer_question(retriever, question: str, history: Sequence | None = None, m
     return Answer(question=text, short=reply.short, answer=f"{reply.answer}\n{plan.describe()}",
                   citations=c.citations(reply), abstained=reply.abstained, intent=understood.intent,
                   filters=understood.reported_filters(knowledge.vocab), plan=plan.to_dict())
+
+
+def with_names(q: Question, text: str, knowledge: Knowledge) -> Question:
+    """The question with its names resolved against the corpus (names.py): a name the documents do
+    not have is the reason to abstain; a short name people use (社零额) searches as its long form."""
+    names = resolve_question(text, knowledge.names, (q.year,) if q.year else ())
+    if names.abstain:
+        return q.with_(missing_name=names.abstain)
+    if not names.short_names:
+        return q
+    keywords = list(q.keywords)
+    for short, long in names.short_names:
+        keywords = [k.replace(short, long) for k in keywords]
+    query = " ".join([q.search_text, *(long for _, long in names.short_names)])
+    return q.with_(keywords=tuple(keywords), query=query)
 
 
 def previous_covers(knowledge: Knowledge, q: Question, record_ids: tuple[str, ...],
@@ -75,6 +93,10 @@ def respond(retriever, knowledge: Knowledge, q: Question, mode: str,
     """The reply to an understood question."""
     if q.absent:
         return c.compose_abstain(f"关于“{q.absent}”的内容（文件只含{_held(knowledge)}）")
+    if q.missing_name:  # an existence question answers 没有 first; any other says which name is missing
+        if q.intent == "exists":
+            return c.Reply(f"没有（{q.missing_name}）", f"没有：{q.missing_name}。")
+        return c.Reply("", f"{q.missing_name}。", abstained=True)
     kind = required_kind(q)
     absent = unknown_name(q, knowledge, kind)
     if absent:

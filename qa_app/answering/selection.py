@@ -27,6 +27,7 @@ from qa_app.answering.matching import (
     build_lexical_index,
     terms,
 )
+from qa_app.answering.names import NameIndex, build_name_index
 from qa_app.answering.understanding import Question
 from qa_app.answering.vocabulary import Vocabulary, build_vocabulary, simplify
 from qa_app.records import Record
@@ -48,6 +49,7 @@ class Knowledge:
     row_of: dict = field(default_factory=dict, compare=False, repr=False)
     tails: Sequence[tuple[str, ...]] = field(default=(), compare=False, repr=False)
     lookup: Lookup | None = field(default=None, compare=False, repr=False)
+    names: NameIndex | None = field(default=None, compare=False, repr=False)  # names.py: resolved before anything runs
 
 
 @dataclass(frozen=True)
@@ -71,9 +73,10 @@ def build_knowledge(records: Sequence[Record]) -> Knowledge:
     topic_terms = topics.done()
     tails = RowTails(records)
     lookup = Lookup(records, lexical.content_terms, lexical.progress_terms, topic_terms, flat_text, tails)
-    return Knowledge(records=records, vocab=build_vocabulary(records), lexical=lexical, flat_text=flat_text,
-                     topic_terms=topic_terms, words=_word_tokenizer(), row_of={r.id: i for i, r in enumerate(records)},
-                     tails=tails, lookup=lookup)
+    vocab, words = build_vocabulary(records), _word_tokenizer()
+    return Knowledge(records=records, vocab=vocab, lexical=lexical, flat_text=flat_text,
+                     topic_terms=topic_terms, words=words, row_of={r.id: i for i, r in enumerate(records)},
+                     tails=tails, lookup=lookup, names=build_name_index(records, vocab, words))
 
 
 def _word_tokenizer() -> jieba.Tokenizer:

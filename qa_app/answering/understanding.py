@@ -85,7 +85,8 @@ class Question:
     largest: bool = True
     exists: bool = False                # 有没有…: answered 有/没有 first
     hop: Hop | None = None              # 负责X的那个单位还…: X's unit feeds the rest
-    topic_ids: tuple[str, ...] = field(default=(), compare=False)  # records the dense leg finds about the topic
+    topic_ids: tuple[str, ...] = field(default=(), compare=False)
+    missing_name: str | None = None     # a name no record has (names.py): the reason to abstain  # records the dense leg finds about the topic
     record_ids: tuple[str, ...] = field(default=(), compare=False)
 
     def filters(self, vocab: Vocabulary | None = None) -> dict:
