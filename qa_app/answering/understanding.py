@@ -142,7 +142,8 @@ def understand(text: str, vocab: Vocabulary) -> Question:
     parts = read_parts(flat, vocab, units)
     deadline = None if any(c.field == "deadline" for c in parts.conditions) else find_deadline(flat, vocab)
     question = Question(
-        text=text, flat=flat, intent=detect_intent(flat), year=years[0] if len(years) == 1 else None,
+        text=text, flat=flat, intent=_asked_intent(flat, split_asks(flat, years, vocab.task_words)),
+        year=years[0] if len(years) == 1 else None,
         period=held_period(flat, vocab), kind=parse_kind(flat, vocab.task_words), leaders=leaders, units=units,
         role=parse_role(flat), sections=find_sections(flat, vocab), quoted=find_quoted(flat, vocab),
         deadline=deadline, on_schedule=parse_on_schedule(flat) or ('否' if not_on_schedule(flat) else None), missing=parse_missing(flat),
@@ -219,6 +220,17 @@ def overview_subject(keywords: tuple[str, ...]) -> tuple[str, ...]:
 def _any_of(flat: str) -> tuple[str, ...]:
     match = _QUOTED_ANY.search(flat)
     return (match.group(1), match.group(2)) if match else ()
+
+
+def _asked_intent(flat: str, asks: tuple[Ask, ...]) -> str:
+    """The intent of the part that asks: "曹临分管的X那项，是哪个局负责的" describes with 分管 and asks
+    for the unit, so when one part alone holds a question word, its wording decides."""
+    asking = [a for a in asks if cues.WH_WORDS.search(a.text) or cues.YES_NO.search(a.text)]
+    if len(asks) > 1 and len(asking) == 1:
+        own = detect_intent(simplify(asking[0].text))
+        if own != "general":
+            return own
+    return detect_intent(flat)
 
 
 def detect_intent(flat: str) -> str:
