@@ -119,7 +119,7 @@ class Question:
     def meaningful(self) -> bool:
         """Whether there is anything to look up: Chinese wording and a subject, a name or a list."""
         return bool(_MEANINGFUL.search(self.flat)) and bool(
-            self.keywords or self.leaders or self.units or self.record_ids or self.number is not None
+            self.keywords or self.leaders or self.units or self.record_ids or self.number is not None or self.query
             or self.intent in ("list", "count", "exists", "group"))
 
     def with_(self, **changes) -> Question:
@@ -134,8 +134,9 @@ class Question:
 def understand(text: str, vocab: Vocabulary) -> Question:
     """Read a question into intent, scope, names and keywords (no I/O, no records). An English
     question is read through the glossary first (english.py)."""
-    if is_english(text):
-        text = translate(text)
+    original = ""
+    if is_english(text):  # read through the glossary; the multilingual embedder also searches the original
+        original, text = text, translate(text)
     flat = full_years(simplify(text), vocab.years)
     years, year_absent = parse_years(flat, vocab.years)
     leaders, units = find_leaders(flat, vocab), find_units(flat, vocab)
@@ -154,7 +155,7 @@ def understand(text: str, vocab: Vocabulary) -> Question:
         place=find_place(flat, vocab, units),
         relative_year=bool(years) and not cues.YEAR.search(flat),
         conditions=parts.conditions, group_by=parts.group_by, largest=parts.largest, exists=parts.exists,
-        hop=parts.hop,
+        hop=parts.hop, query=f"{text} {original}" if original else "",
     )
     absent = year_absent or absent_period(flat, vocab) or other_place(flat, vocab)
     return _refine(question.with_(absent=absent, cross=_is_cross(flat, years, question.asks, vocab.task_words)))
