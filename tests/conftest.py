@@ -1,4 +1,9 @@
-"""Shared fixtures: the bundled corpus parsed, and the real index built, once per session."""
+"""Shared fixtures: the bundled corpus parsed, and the real index built, once per session.
+
+Test tiers: a test that needs the embedding model (directly or through the engine and its index) is marked
+`slow` here, so `make test-fast` (`-m "not slow and not browser"`) is the unit tier: no model, no index
+build, no server, no browser. `make test` runs every tier.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,16 @@ from qa_app.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = ROOT / "corpus"
+
+# Fixtures that load the embedding model or build an index with it; a test using any of them is slow.
+MODEL_FIXTURES = frozenset({"embedder", "engine", "minilm_folder"})
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that reaches the model (its fixture closure names one of MODEL_FIXTURES) as slow."""
+    for item in items:
+        if MODEL_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

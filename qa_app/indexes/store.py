@@ -39,6 +39,9 @@ FORMAT = 1
 CURRENT = "CURRENT"
 LOADING_ERRORS = (OSError, ValueError, KeyError, TypeError, RuntimeError)
 log = logging.getLogger(__name__)
+# A build announces each stage it enters on this logger (the message is the stage's name: "embedding",
+# "writing", "publishing"), at DEBUG level: what the fault tests stop a build at, and a place to watch one.
+stages = logging.getLogger("qa_app.indexes.stages")
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,7 @@ def _write_version(folder: Path, manifest, records, chunks, keys, vectors, words
     folder.mkdir(parents=True)
     tokenizer = Tokenizer(words)
     Bm25Index.build(tokenizer(c) for c in chunks).save(folder / "bm25")  # tokens streamed, not held
+    stages.debug("writing")  # the temporary folder exists and is partly written
     dense = VectorIndex.build(vectors, exact_limit)
     dense.save(folder / "dense.faiss")
     np.save(folder / "vectors.npy", vectors, allow_pickle=False)
@@ -182,6 +186,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
     embedder = embedder or load_embedder(settings)
     chunks = [chunk_text(r) for r in records]
     keys = [text_key(model_id, c) for c in chunks]
+    stages.debug("embedding")
     vectors, embedded = _vectors_for(chunks, keys, _cached_vectors(index_dir, model_id), embedder, progress)
     version = f"v-{time.strftime('%Y%m%dT%H%M%S')}-{digest[:10]}"
     manifest = {"format": FORMAT, "corpus_hash": digest, "model": model_id, "dim": int(vectors.shape[1]),
@@ -190,6 +195,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
     building = index_dir / f".build-{uuid.uuid4().hex}"
     _write_version(building, manifest, records, chunks, keys, vectors, vocabulary_words(records), exact_limit)
     os.replace(building, index_dir / version)
+    stages.debug("publishing")
     _publish(index_dir, version)
     return {"changed": True, "records": len(records), "embedded": embedded, "reused": len(records) - embedded,
             "seconds": round(time.perf_counter() - started, 3), "version": version, "skipped": skipped}
