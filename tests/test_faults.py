@@ -61,7 +61,7 @@ def site(built, tmp_path) -> Settings:
 
 
 def live_folder(settings: Settings) -> Path:
-    folder = store._current_folder(settings.index_dir)
+    folder = store.current_folder(settings.index_dir)
     assert folder is not None
     return folder
 
