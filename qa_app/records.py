@@ -177,6 +177,9 @@ class Answer:
     abstained: bool = False
     intent: str = "general"
     filters: dict = field(default_factory=dict, compare=False, hash=False)
+    # What the answer counted or listed (every matching record of a list or count, which cites at most
+    # its first ones), else the records it cites; none for an abstention. An export writes these.
+    record_ids: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -187,4 +190,5 @@ class Answer:
             "abstained": self.abstained,
             "intent": self.intent,
             "filters": dict(self.filters),
+            "record_ids": list(self.record_ids),
         }

@@ -18,12 +18,20 @@ from qa_app.answering.config import DEFAULT_CONFIG, AnswerConfig
 from qa_app.answering.conversation import resolve
 from qa_app.answering.figures import Clause, best_clause
 from qa_app.answering.help import compose_help, is_social
+from qa_app.answering.listing import LIST_CITED
 from qa_app.answering.lists import answer_list
 from qa_app.answering.matching import terms
 from qa_app.answering.overviews import answer_overview
 from qa_app.answering.presence import describe, missing_in_record, unknown_name
 from qa_app.answering.ranking import prefer_main
-from qa_app.answering.selection import Candidate, Knowledge, KnowledgeCache, best_coverages, required_kind
+from qa_app.answering.selection import (
+    Candidate,
+    Knowledge,
+    KnowledgeCache,
+    best_coverages,
+    matching_records,
+    required_kind,
+)
 from qa_app.answering.subject import Subject, find_subject, lexically_enough
 from qa_app.answering.understanding import Question, understand
 from qa_app.records import Answer, parent_id
@@ -42,13 +50,28 @@ def answer_question(retriever, question: str, history: Sequence | None = None, m
         return Answer(question=text, short=reply.short, answer=reply.answer, intent="help")
     understood = resolve(understand(text, knowledge.vocab), history, knowledge.vocab,
                          covers=lambda q, ids: previous_covers(knowledge, q, ids, config))
-    reply = respond(retriever, knowledge, understood, mode, config)
+    asked = understood
+    reply = respond(retriever, knowledge, asked, mode, config)
     if reply.abstained and understood.relative_year and not understood.absent:
         # 今年 is the latest year held; a subject only in an earlier year's documents is still theirs
-        reply = respond(retriever, knowledge, understood.with_(year=None, relative_year=False), mode, config)
+        asked = understood.with_(year=None, relative_year=False)
+        reply = respond(retriever, knowledge, asked, mode, config)
     return Answer(question=text, short=reply.short, answer=reply.answer, citations=c.citations(reply),
                   abstained=reply.abstained, intent=understood.intent,
-                  filters=understood.reported_filters(knowledge.vocab))
+                  filters=understood.reported_filters(knowledge.vocab), record_ids=counted_ids(knowledge, asked, reply))
+
+
+def counted_ids(knowledge: Knowledge, q: Question, reply: c.Reply) -> tuple[str, ...]:
+    """The ids an answer counted or listed: a list or count cut at its first LIST_CITED cited records
+    counted every record its conditions select; any other answer, the records it cites; an abstention
+    (whose citations are only possibly related) none."""
+    if reply.abstained:
+        return ()
+    cited = tuple(r.id for r in reply.records)
+    if q.intent in ("list", "count") and len(cited) >= LIST_CITED:
+        matched = tuple(r.id for r in matching_records(knowledge, q))
+        return matched if len(matched) > len(cited) else cited
+    return cited
 
 
 def previous_covers(knowledge: Knowledge, q: Question, record_ids: tuple[str, ...],

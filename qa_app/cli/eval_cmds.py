@@ -61,7 +61,7 @@ def _run_all(systems, questions, sets: list[str], progress: bool) -> dict[str, d
 
 def _calibrate(engine, questions, k: int, progress: bool) -> dict:
     """k-fold cross-validation of the answer thresholds (qa_app/evaluation/calibrate.py)."""
-    from qa_app.answering.config import DEFAULT_CONFIG
+    from qa_app.answering import DEFAULT_CONFIG
     from qa_app.evaluation.calibrate import candidate_configs, cross_validate, score_matrix
     from qa_app.evaluation.runner import judge
 

@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from qa_app.answering.config import AnswerConfig
+from qa_app.answering import AnswerConfig
 from qa_app.evaluation.questions import Question
 
 # The thresholds searched, each over a few values around its default.
