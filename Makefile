@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint eval bench clean
+.PHONY: install run test test-fast lint eval bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,16 @@ PORT ?= 7860
 run: install
 	$(BIN)/qa serve --host $(HOST) --port $(PORT)
 
+# The whole suite (what .ci/run runs): unit tests, the real model and index, servers, headless Chromium.
 test: install
 	$(BIN)/ruff check qa_app tests
 	$(BIN)/pytest -q
+
+# The unit tier for the edit loop: no embedding model, no index build, no server, no browser (tests/conftest.py
+# marks every test that reaches the model `slow`); about 75 s on the 2-core box.
+test-fast: install
+	$(BIN)/ruff check qa_app tests
+	$(BIN)/pytest -q -m "not slow and not browser"
 
 lint: install
 	$(BIN)/ruff check qa_app tests

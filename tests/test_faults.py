@@ -61,7 +61,7 @@ def site(built, tmp_path) -> Settings:
 
 
 def live_folder(settings: Settings) -> Path:
-    folder = store._current_folder(settings.index_dir)
+    folder = store.current_folder(settings.index_dir)
     assert folder is not None
     return folder
 
@@ -120,21 +120,39 @@ def test_damaged_index_is_repaired_by_search(site):
     assert "cannot be loaded (RuntimeError" in result.stderr and "rebuilding it" in result.stderr
 
 
-def _start_build(settings: Settings) -> subprocess.Popen:
-    command = [sys.executable, "-m", "qa_app", "build", "--quiet", "--corpus", str(settings.corpus_dir),
-               "--index", str(settings.index_dir)]
+# A `qa build` that stops for good when it enters `stage`: a handler on the build's stage logger writes the
+# marker file and then sleeps, so the kill lands at exactly that stage whatever the machine's speed.
+HELD_BUILD = """
+import logging, pathlib, sys, time
+marker, stage = pathlib.Path(sys.argv[1]), sys.argv[2]
+class Hold(logging.Handler):
+    def emit(self, record):
+        if record.getMessage() == stage:
+            marker.write_text(stage, encoding="utf-8")
+            time.sleep(600)
+logging.getLogger("qa_app.indexes.stages").setLevel(logging.DEBUG)
+logging.getLogger("qa_app.indexes.stages").addHandler(Hold())
+from qa_app.cli import main
+main(sys.argv[3:], prog_name="qa")
+"""
+
+
+def _start_build(settings: Settings, stage: str, marker: Path) -> subprocess.Popen:
+    command = [sys.executable, "-c", HELD_BUILD, str(marker), stage, "build", "--quiet", "--corpus",
+               str(settings.corpus_dir), "--index", str(settings.index_dir)]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
 
 
-def _kill_when(process: subprocess.Popen, ready, timeout: float = 300) -> bool:
-    """SIGKILL the process as soon as `ready()` holds; False if it finished first."""
+def _kill_at_marker(process: subprocess.Popen, marker: Path, timeout: float = 300) -> bool:
+    """SIGKILL the process once it has written the marker (it is then held at that stage); False if it
+    ended first or never got there."""
     deadline = time.monotonic() + timeout
     while process.poll() is None and time.monotonic() < deadline:
-        if ready():
+        if marker.exists():
             os.kill(process.pid, signal.SIGKILL)
             process.wait(timeout=30)
             return True
-        time.sleep(0.002)
+        time.sleep(0.01)
     return False
 
 
@@ -142,19 +160,17 @@ def _building(settings: Settings) -> list[Path]:
     return [p for p in settings.index_dir.iterdir() if p.name.startswith(".build-")]
 
 
-@pytest.mark.parametrize("moment", ["writing", "embedding"])
-def test_build_killed_midway_keeps_previous_index(site, embedder, moment):
+@pytest.mark.parametrize("stage", ["writing", "embedding"])
+def test_build_killed_midway_keeps_previous_index(site, embedder, stage, tmp_path):
     before = (site.index_dir / "CURRENT").read_text()
     shutil.copy(CORPUS_DIR / F003, site.corpus_dir / F003)  # 54 new records to embed
-    process = _start_build(site)
-    if moment == "writing":  # the new version's folder exists and is being filled
-        killed = _kill_when(process, lambda: bool(_building(site)))
-        assert killed and _building(site), "the build was killed while writing its temporary folder"
-    else:  # a few seconds in: loading the model or embedding
-        started = time.monotonic()
-        killed = _kill_when(process, lambda: time.monotonic() - started > 4)
-        assert killed and not _building(site)
+    marker = tmp_path / "stage"
+    process = _start_build(site, stage, marker)
+    killed = _kill_at_marker(process, marker)
+    assert killed, process.stderr.read().decode() if process.poll() is not None else "no stage marker"
     assert process.returncode == -signal.SIGKILL
+    # writing: the new version's temporary folder exists, partly filled; embedding: nothing written yet
+    assert bool(_building(site)) is (stage == "writing")
     assert (site.index_dir / "CURRENT").read_text() == before
     engine = Engine.load(site, embedder=embedder)
     assert len(engine.records) == ROWS and engine.search(QUERY, k=3)

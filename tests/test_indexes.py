@@ -11,6 +11,7 @@ import pytest
 
 from qa_app.errors import IndexMissing
 from qa_app.indexes import (
+    SCORE_DECIMALS,
     Tokenizer,
     VectorIndex,
     build_index,
@@ -24,6 +25,17 @@ from qa_app.settings import Settings
 from tests.conftest import CORPUS_DIR
 
 F001, F003 = "001_d46b2bc31c3b0751.txt", "003_f244d3adb5876381.txt"
+
+
+def _rounded_from(score: float, exact: float) -> bool:
+    """A returned score is the exact float32 score rounded to SCORE_DECIMALS decimals."""
+    return abs(score - exact) <= 0.5 * 10 ** -SCORE_DECIMALS + 1e-6 and round(score, SCORE_DECIMALS) == score
+
+
+def _stated_order(rows, scores, k: int) -> list[int]:
+    """The result order every leg promises, written out plainly: rounded score descending, then row."""
+    pairs = sorted((-round(float(s), SCORE_DECIMALS), int(r)) for r, s in zip(rows, scores, strict=True))
+    return [r for _, r in pairs[:k]]
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +92,7 @@ def test_round_trip_and_incremental_rebuild(small_corpus, embedder):
     assert [r.id for r in loaded.records][:2] == [f"{F001}#148", f"{F001}#149"]
     assert loaded.dense.vectors.shape == (53, embedder.dim)
     assert isinstance(loaded.dense.vectors, np.memmap), "vectors.npy is mapped, not read into memory"
-    written = json.loads((store._current_folder(small_corpus.index_dir) / "chunks.json").read_text("utf-8"))
+    written = json.loads((store.current_folder(small_corpus.index_dir) / "chunks.json").read_text("utf-8"))
     assert list(loaded.chunks) == written["chunks"] and loaded.chunks[3] == written["chunks"][3]
     shutil.copy(CORPUS_DIR / F003, small_corpus.corpus_dir / F003)
     grown = build_index(small_corpus, embedder=embedder, progress=False)
@@ -109,7 +121,7 @@ def test_missing_and_damaged_index_say_run_build(small_corpus, embedder):
     with pytest.raises(IndexMissing, match="qa build"):
         load_index(small_corpus)
     build_index(small_corpus, embedder=embedder, progress=False)
-    folder = store._current_folder(small_corpus.index_dir)
+    folder = store.current_folder(small_corpus.index_dir)
     vectors = folder / "vectors.npy"
     vectors.write_bytes(vectors.read_bytes()[:1000])
     with pytest.raises(IndexMissing, match="damaged.*qa build"):
@@ -128,7 +140,7 @@ def test_index_of_another_model_is_refused(small_corpus, embedder):
 
 def test_manifest_records_model_dimension_and_versions(small_corpus, embedder):
     build_index(small_corpus, embedder=embedder, progress=False)
-    manifest = json.loads((store._current_folder(small_corpus.index_dir) / "manifest.json").read_text())
+    manifest = json.loads((store.current_folder(small_corpus.index_dir) / "manifest.json").read_text())
     assert manifest["model"] == embedder.model_id and manifest["dim"] == 384
     assert manifest["records"] == 53 and manifest["index_type"] == "flat"
     assert {"faiss-cpu", "bm25s", "jieba"} <= set(manifest["versions"])
@@ -161,7 +173,7 @@ def test_ivf_holds_half_precision_codes_and_returns_exact_scores():
     for query in _clustered(np.random.default_rng(12), 20, dim=48):
         found = approx.search(query, 10)
         assert len(found) == 10 and [s for _, s in found] == sorted((s for _, s in found), reverse=True)
-        assert all(abs(score - float(vectors[row] @ query)) < 1e-6 for row, score in found)
+        assert all(_rounded_from(score, float(vectors[row] @ query)) for row, score in found)
 
 
 def test_approximate_index_round_trip_and_filtered_search(tmp_path, monkeypatch):
@@ -196,7 +208,7 @@ def test_filtered_ivf_search_probes_more_lists_before_scoring_every_allowed_row(
     assert len(found) == 10 and {r for r, _ in found} <= set(allowed.tolist())
     assert len(shares) > 1 and shares == sorted(shares, reverse=True)
     assert [s for _, s in found] == sorted((s for _, s in found), reverse=True)
-    assert all(abs(score - float(vectors[row] @ query)) < 1e-6 for row, score in found)
+    assert all(_rounded_from(score, float(vectors[row] @ query)) for row, score in found)
 
 
 def _resident_kb(path) -> int:
@@ -224,8 +236,22 @@ def test_search_over_mapped_vectors_equals_in_memory_and_reads_no_map(tmp_path, 
         assert on_disk.search(query, 10) == in_memory.search(query, 10)
         subset = on_disk.search(query, 10, allowed)
         assert subset == in_memory.search(query, 10, allowed)
-        exact = allowed[np.argsort(-(vectors[allowed] @ query), kind="stable")[:10]]
-        assert [row for row, _ in subset] == exact.tolist()
-        assert all(abs(score - float(vectors[row] @ query)) < 1e-6 for row, score in subset)
+        assert [row for row, _ in subset] == _stated_order(allowed, vectors[allowed] @ query, 10)
+        assert all(_rounded_from(score, float(vectors[row] @ query)) for row, score in subset)
     if Path("/proc/self/smaps").exists():
         assert _resident_kb(tmp_path / "vectors.npy") == 0, "building and searching left the file mapped in"
+
+
+def test_seeded_embeddings_are_reused_and_the_seed_dropped(small_corpus, embedder, tmp_path):
+    """tests/conftest.py seeds the session index with the checkout's embeddings: the build that follows
+    embeds nothing it holds, builds the rest itself, and leaves only its own version."""
+    from tests.conftest import seed_embeddings
+
+    build_index(small_corpus, embedder=embedder, progress=False)
+    fresh = small_corpus.with_(index_dir=tmp_path / "seeded")
+    assert seed_embeddings(fresh.index_dir, source=small_corpus.index_dir)
+    report = build_index(fresh, embedder=embedder, progress=False)
+    assert report["changed"] and report["embedded"] == 0 and report["reused"] == 53
+    assert [p.name for p in fresh.index_dir.iterdir() if p.is_dir()] == [report["version"]]
+    assert load_index(fresh).records == load_index(small_corpus).records
+    assert not seed_embeddings(tmp_path / "none", source=tmp_path / "no-index")

@@ -18,7 +18,7 @@ pytest.importorskip("pymilvus", reason="the milvus extra is not installed (make 
 
 from qa_app.engine import Engine  # noqa: E402
 from qa_app.evaluation import System, read_questions, run_system, summarize  # noqa: E402
-from qa_app.indexes import build_index, chunk_text, index_version, load_index  # noqa: E402
+from qa_app.indexes import SCORE_DECIMALS, build_index, chunk_text, index_version, load_index  # noqa: E402
 from qa_app.indexes.milvus import writer  # noqa: E402
 from qa_app.indexes.milvus.client import (  # noqa: E402
     Layout,
@@ -72,12 +72,28 @@ def test_a_second_build_of_the_same_corpus_changes_nothing(milvus_settings, milv
     assert not report["changed"] and report["version"] == before == milvus_engine.retriever.index.version
 
 
-@pytest.mark.parametrize("query", ["雄商高铁菏泽段工程的责任单位", "刘连栋负责几项目标", "智慧停车 示范街区", "外贸 进出口"])
+QUERIES = ["雄商高铁菏泽段工程的责任单位", "刘连栋负责几项目标", "智慧停车 示范街区", "外贸 进出口", "加快建设重点项目"]
+
+
+def _same_ranking(ours: list[tuple[int, float]], theirs: list[tuple[int, float]]) -> None:
+    """The stated order, compared exactly: the same rows in the same order; the scores (rounded to
+    SCORE_DECIMALS by both) differ by at most one unit of the last decimal (float32 arithmetic)."""
+    assert [r for r, _ in ours] == [r for r, _ in theirs]
+    assert np.allclose([s for _, s in ours], [s for _, s in theirs], rtol=0, atol=1.01 * 10 ** -SCORE_DECIMALS)
+
+
+@pytest.mark.parametrize("query", QUERIES)
 def test_bm25_sparse_vectors_score_as_bm25s(milvus_engine, engine, query):
-    ours = milvus_engine.retriever.lexical(query, 20, None)
-    theirs = engine.retriever.lexical(query, 20, None)
-    assert ours and [r for r, _ in ours][:5] == [r for r, _ in theirs][:5]
-    assert np.allclose([s for _, s in ours], [s for _, s in theirs], rtol=1e-4)
+    ours = milvus_engine.retriever.lexical(query, 50, None)
+    assert ours
+    _same_ranking(ours, engine.retriever.lexical(query, 50, None))
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_dense_leg_ranks_as_the_files_store(milvus_engine, engine, query):
+    ours = milvus_engine.retriever.dense(query, 50, None)
+    theirs = engine.retriever.dense(query, 50, None)
+    assert len(ours) == 50 and ours == theirs, "scores summed in float64 by both: equal, not just close"
 
 
 FILTERS = [
@@ -101,10 +117,13 @@ def test_filters_select_in_milvus_what_they_select_in_memory(milvus_engine, milv
 def test_filtered_search_ranks_only_within_the_filter(milvus_engine, engine, mode):
     query = "加快建设重点项目"
     for filters in FILTERS:
-        ours = milvus_engine.retriever.search(query, k=8, filters=filters, mode=mode)
-        theirs = engine.retriever.search(query, k=8, filters=filters, mode=mode)
+        ours, our_legs = milvus_engine.retriever.search_legs(query, k=8, filters=filters, mode=mode)
+        theirs, their_legs = engine.retriever.search_legs(query, k=8, filters=filters, mode=mode)
         assert all(filters.matches(h.record) for h in ours)
         assert [h.record_id for h in ours] == [h.record_id for h in theirs], filters
+        assert our_legs.keys() == their_legs.keys()
+        for leg in our_legs:  # every rank the fusion reads, not only the top 8
+            assert [i for i, _ in our_legs[leg]] == [i for i, _ in their_legs[leg]], (filters, leg)
     within = [engine.records[i].id for i in (5, 60, 200)]
     ours = [h.record_id for h in milvus_engine.retriever.search(query, k=8, within=within, mode=mode)]
     assert ours and set(ours) <= set(within)
@@ -125,6 +144,48 @@ def test_parity_with_the_faiss_store_on_dev(milvus_engine, engine):
         for k in ("recall@1", "recall@5"):
             assert abs(runs["milvus"][0][k] - runs["faiss"][0][k]) <= 0.02, (mode, k, runs["milvus"][0], runs["faiss"][0])
         assert runs["milvus"][1] == runs["faiss"][1], mode
+
+
+# ---- deliberate ties ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def twins(index_settings, engine, tmp_path_factory):
+    """One table under two names, in both stores: every record has a twin with the same chunk (same tokens,
+    same vector), so every BM25 and dense score comes exactly twice. Vectors reused from the session index."""
+    root = tmp_path_factory.mktemp("twins")
+    (root / "corpus").mkdir()
+    for name in (f"a_{F000}", f"b_{F000}"):
+        shutil.copy(CORPUS_DIR / F000, root / "corpus" / name)
+    shutil.copytree(index_settings.index_dir, root / "index")
+    files = index_settings.with_(corpus_dir=root / "corpus", index_dir=root / "index")
+    embedder = engine.retriever.embedder
+    # a record whose units are split with other documents' names reads differently alone: embedded anew
+    assert build_index(files, embedder=embedder, progress=False)["embedded"] <= 2
+    milvus = files.with_(store="milvus", milvus_uri=str(root / "twins.db"))
+    assert build_index(milvus, embedder=embedder, progress=False)["embedded"] == 0
+    return Engine.load(files, embedder=embedder).retriever, Engine.load(milvus, embedder=embedder).retriever
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_deliberate_ties_are_ordered_the_same_in_both_stores(twins, query):
+    files, milvus = twins
+    assert milvus.records == files.records
+    half = len(files.records) // 2
+    assert all(files.records[r].text == files.records[r + half].text for r in range(half))
+    for leg in ("lexical", "dense"):
+        theirs = getattr(files, leg)(query, 40, None)
+        _same_ranking(getattr(milvus, leg)(query, 40, None), theirs)
+        rows, scores = [r for r, _ in theirs], [s for _, s in theirs]
+        last = scores[-1]
+        kept = {r for r, s in theirs if s > last}  # the twins of everything above the cut are in
+        assert kept == {r + half if r < half else r - half for r in kept}, leg
+        for i in range(1, len(rows)):  # a tie (the twins, at least) goes to the lower row
+            assert scores[i] < scores[i - 1] or rows[i] > rows[i - 1], (leg, i)
+        assert scores[0] == scores[1] and rows[1] == rows[0] + half, "the best record and its twin, in row order"
+    for mode in ("bm25", "dense", "hybrid"):
+        ours = [h.record_id for h in milvus.search(query, k=20, mode=mode)]
+        assert ours == [h.record_id for h in files.search(query, k=20, mode=mode)], mode
 
 
 # ---- writes on a small store of its own ---------------------------------------------------------------

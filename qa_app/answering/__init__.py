@@ -7,8 +7,15 @@ cross_doc (同一问题分别问任务通知和推进情况表), overview (某�
 “你能做什么”：说明已载入的文件并给出示例问题), general (其他：给出最相关条目的各字段).
 """
 
+from qa_app.answering.config import DEFAULT_CONFIG, AnswerConfig
+from qa_app.answering.help import assistant_title, example_questions
+from qa_app.answering.listing import LIST_CITED
 from qa_app.answering.pipeline import answer_question
+from qa_app.answering.selection import KnowledgeCache, matching_records
 from qa_app.answering.understanding import INTENTS, Question, understand
 from qa_app.answering.vocabulary import Vocabulary, build_vocabulary
 
-__all__ = ["INTENTS", "Question", "Vocabulary", "answer_question", "build_vocabulary", "understand"]
+# What the engine, the web app and bench use; they import answering through here only.
+__all__ = ["DEFAULT_CONFIG", "INTENTS", "LIST_CITED", "AnswerConfig", "KnowledgeCache", "Question", "Vocabulary",
+           "answer_question", "assistant_title", "build_vocabulary", "example_questions", "matching_records",
+           "understand"]

@@ -20,6 +20,7 @@ from qa_app.answering.conversation import resolve
 from qa_app.answering.figures import Clause, best_clause
 from qa_app.answering.help import compose_help, is_social
 from qa_app.answering.hops import answer_hop
+from qa_app.answering.listing import LIST_CITED
 from qa_app.answering.lists import answer_list
 from qa_app.answering.matching import terms
 from qa_app.answering.names import resolve_question
@@ -29,7 +30,14 @@ from qa_app.answering.plan import Operation
 from qa_app.answering.planning import plan_of
 from qa_app.answering.presence import describe, missing_in_record, unknown_name
 from qa_app.answering.ranking import prefer_main
-from qa_app.answering.selection import Candidate, Knowledge, KnowledgeCache, best_coverages, required_kind
+from qa_app.answering.selection import (
+    Candidate,
+    Knowledge,
+    KnowledgeCache,
+    best_coverages,
+    matching_records,
+    required_kind,
+)
 from qa_app.answering.subject import Subject, find_subject, lexically_enough
 from qa_app.answering.topics import with_topic_evidence
 from qa_app.answering.two_asks import answer_asks
@@ -59,7 +67,8 @@ def answer_question(retriever, question: str, history: Sequence | None = None, m
     plan = plan_of(understood, knowledge.vocab)
     return Answer(question=text, short=reply.short, answer=f"{reply.answer}\n{plan.describe()}",
                   citations=c.citations(reply), abstained=reply.abstained, intent=understood.intent,
-                  filters=understood.reported_filters(knowledge.vocab), plan=plan.to_dict())
+                  filters=understood.reported_filters(knowledge.vocab), plan=plan.to_dict(),
+                  record_ids=counted_ids(knowledge, understood, reply))
 
 
 def with_names(q: Question, text: str, knowledge: Knowledge) -> Question:
@@ -75,6 +84,19 @@ def with_names(q: Question, text: str, knowledge: Knowledge) -> Question:
         keywords = [k.replace(short, long) for k in keywords]
     query = " ".join([q.search_text, *(long for _, long in names.short_names)])
     return q.with_(keywords=tuple(keywords), query=query)
+
+
+def counted_ids(knowledge: Knowledge, q: Question, reply: c.Reply) -> tuple[str, ...]:
+    """The ids an answer counted or listed: a list or count cut at its first LIST_CITED cited records
+    counted every record its conditions select; any other answer, the records it cites; an abstention
+    (whose citations are only possibly related) none."""
+    if reply.abstained:
+        return ()
+    cited = tuple(r.id for r in reply.records)
+    if q.intent in ("list", "count") and len(cited) >= LIST_CITED:
+        matched = tuple(r.id for r in matching_records(knowledge, q))
+        return matched if len(matched) > len(cited) else cited
+    return cited
 
 
 def previous_covers(knowledge: Knowledge, q: Question, record_ids: tuple[str, ...],

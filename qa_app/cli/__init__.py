@@ -61,10 +61,9 @@ def settings_options(func):
                             query_prefix=query_prefix, limits=limits_from_environment(os.environ),
                             store=store, milvus_uri=milvus_uri or None,
                             milvus_token=milvus_token or None, milvus_collection=milvus_collection)
-        if store == "milvus":
-            from qa_app.indexes.milvus.client import require
+        from qa_app.indexes import store_for
 
-            require(settings)  # a missing optional extra is said before anything slow starts
+        store_for(settings).require(settings)  # a missing optional extra is said before anything slow starts
         return func(settings=settings, **kwargs)
 
     return wrapper

@@ -56,7 +56,7 @@ def ask(settings: Settings, question, as_json, batch_file, mode, xlsx_out, csv_o
         return
     answered = engine.answer(question, [], mode=mode)
     answer = answered.to_dict()
-    records = engine.export_records(answered.question, answered.intent, [c.record_id for c in answered.citations])
+    records = engine.export_records(answered.record_ids)
     for out, fmt in ((xlsx_out, "xlsx"), (csv_out, "csv")):
         if out is not None:
             export.write([] if answered.abstained else records, out, fmt)

@@ -62,7 +62,7 @@ def _run_all(systems, questions, sets: list[str], progress: bool) -> dict[str, d
 def _calibrate(engine, questions, folds: int, loto: bool, progress: bool) -> tuple[dict | None, dict | None]:
     """k-fold cross-validation and/or leave-one-type-out of the answer thresholds, from one matrix of
     answers (qa_app/evaluation/calibrate.py); each carries how many answers it took and how long."""
-    from qa_app.answering.config import DEFAULT_CONFIG
+    from qa_app.answering import DEFAULT_CONFIG
     from qa_app.evaluation.calibrate import (
         candidate_configs,
         cross_validate,

@@ -63,7 +63,8 @@ def search(settings: Settings, query, k, mode, batch_file, as_json, no_scope, **
     filters = Filters(**filter_values)
     if not query and not batch_file:
         raise click.UsageError("give a QUERY or --batch FILE")
-    engine = Engine.load(settings, build_if_missing=True, progress=sys.stderr.isatty())
+    # Only searching: the answering knowledge is built on first use (a scoped query), not at load.
+    engine = Engine.load(settings, build_if_missing=True, progress=sys.stderr.isatty(), prepare=False)
     if batch_file:
         run_batch(batch_file, lambda item: _result(engine, item["question"], k, filters, mode, not no_scope))
         return

@@ -47,7 +47,7 @@ def exposure_warnings(host: str, auth_token: str | None) -> list[str]:
     if auth_token or is_loopback(host):
         return []
     return [f"warning: listening on {host} without QA_AUTH_TOKEN: anyone who can reach this machine can use "
-            "the chat and the API; set QA_AUTH_TOKEN (README, 'Access control')"]
+            "the chat and the API; set QA_AUTH_TOKEN (docs/guide.md, 'Access control')"]
 
 
 def _one_native_thread_per_request() -> None:
@@ -81,7 +81,7 @@ def _one_native_thread_per_request() -> None:
                    "machine). Unset: no access control, fine on 127.0.0.1.")
 @click.option("--workers", envvar="QA_WORKERS", default=0, show_default=True, type=click.IntRange(0, 64),
               help="Questions answered at the same time, the rest queued in order (QA_WORKERS); 0: one per "
-                   "CPU core (README, 'Reliability and performance').")
+                   "CPU core (docs/design.md, 'Reliability and performance').")
 @settings_options
 def serve(settings: Settings, host: str, port: int, embed_origins: str, admin_token: str | None,
           auth_token: str | None, workers: int) -> None:

@@ -21,7 +21,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 
-from qa_app.answering.config import AnswerConfig
+from qa_app.answering import AnswerConfig
 from qa_app.evaluation.metrics import type_order
 from qa_app.evaluation.questions import Question
 

@@ -22,6 +22,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from qa_app.indexes.common import fetch_size, ranked
+
 EXACT_LIMIT = 100_000  # up to this many vectors, exact search is fast enough on two cores
 IVF_TRAIN_PER_LIST = 40  # k-means sample size per list (faiss warns below 39)
 IVF_PROBE_SHARE = 0.06  # share of the lists scanned per query (nprobe = share × nlist, at least 16)
@@ -37,6 +39,13 @@ def release(vectors: np.ndarray) -> None:
     mapped = getattr(vectors, "_mmap", None)
     if mapped is not None and hasattr(mapped, "madvise"):
         mapped.madvise(mmap.MADV_DONTNEED)
+
+
+def exact_scores(vectors: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Inner products of float32 vectors with the query, summed in float64: the same value for the same
+    row however it was fetched (FAISS's and Milvus's float32 kernels differ in the last bits, which would
+    reorder near-ties between the stores)."""
+    return np.asarray(vectors, dtype=np.float64) @ np.asarray(query, dtype=np.float64).reshape(-1)
 
 
 def ivf_lists(count: int) -> int:
@@ -152,10 +161,8 @@ class VectorIndex:
         return self._best_exact(query[0], allowed, k)
 
     def _best_exact(self, query: np.ndarray, rows: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """The k best of these rows by their exact float32 scores, best first (ties in row order)."""
-        scores = self._rows(rows) @ query
-        order = np.argsort(-scores, kind="stable")[:k]
-        return [(int(rows[i]), float(scores[i])) for i in order]
+        """The k best of these rows by their exact scores, in the stated order (`common.ranked`)."""
+        return ranked(rows, exact_scores(self._rows(rows), query), k)
 
     def _shortlist(self, query: np.ndarray, allowed: np.ndarray, keep: int) -> np.ndarray:
         """The `keep` allowed rows (ascending) scoring best on the IVF's float16 codes, a batch at a time:
@@ -194,8 +201,8 @@ class VectorIndex:
         elif selector is not None:
             params = faiss.SearchParameters(sel=selector)
         if not isinstance(self._index, faiss.IndexIVF):
-            scores, rows = self._index.search(query, k, params=params)
-            return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+            _, rows = self._index.search(query, min(fetch_size(k), self._index.ntotal), params=params)
+            return self._best_exact(query[0], rows[0][rows[0] >= 0], k)
         _, rows = self._index.search(query, min(k * IVF_RESCORE, self._index.ntotal), params=params)
         found = rows[0][rows[0] >= 0]
         if len(found) < enough:

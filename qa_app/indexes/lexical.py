@@ -17,6 +17,8 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from qa_app.indexes.common import fetch_size, ranked
+
 BATCH_DOCS = 16_384  # documents per batch of (document, token) pairs: a few MB of temporaries
 
 
@@ -85,17 +87,17 @@ def bm25_model(token_lists: Iterable[list[str]]) -> bm25s.BM25:
 
 
 def top_rows(scores: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-    """The k best (row, score) pairs among the allowed rows, best first; zero scores dropped."""
+    """The k best (row, score) pairs among the allowed rows in the stated order (`common.ranked`: rounded
+    scores, best first, ties by row), from `fetch_size(k)` candidates; zero scores dropped."""
     if allowed is not None:
         masked = np.full(scores.shape, -np.inf, dtype=np.float32)
         masked[allowed] = scores[allowed]
         scores = masked
-    k = min(k, int(np.sum(scores > 0)))
-    if k <= 0:
+    fetch = min(fetch_size(k), int(np.sum(scores > 0)))
+    if k <= 0 or fetch <= 0:
         return []
-    best = np.argpartition(-scores, k - 1)[:k]
-    best = best[np.argsort(-scores[best], kind="stable")]
-    return [(int(r), float(scores[r])) for r in best]
+    best = np.argpartition(-scores, fetch - 1)[:fetch]
+    return ranked(best, scores[best], k)
 
 
 class Bm25Index:

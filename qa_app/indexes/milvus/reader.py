@@ -15,6 +15,8 @@ import numpy as np
 from qa_app.embedding import model_id_for
 from qa_app.errors import IndexMissing, StoreUnavailable
 from qa_app.indexes.chunks import vocabulary_words
+from qa_app.indexes.common import fetch_size, ranked
+from qa_app.indexes.dense import exact_scores
 from qa_app.indexes.milvus.client import (
     connect,
     dense_search_params,
@@ -96,6 +98,11 @@ class _Leg:
         return snapshot.search(self._field, data, k, expr)
 
 
+def _entity(hit) -> dict:
+    """A search hit's output fields (pymilvus puts them under "entity"; some versions also at the top)."""
+    return hit.get("entity") or hit
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The records of one version of the store, and the connection its searches go through."""
@@ -108,14 +115,22 @@ class Snapshot:
     row_of: dict[str, int] = field(repr=False)
 
     def search(self, field_name: str, data, k: int, expr: str) -> list[tuple[int, float]]:
-        params = {"metric_type": "IP"} if field_name == "lexical" else dense_search_params(len(self.records), k)
+        """The k best rows in the stated order (`common.ranked`), from `fetch_size(k)` fetched from Milvus."""
+        fetch = fetch_size(k)
+        params = {"metric_type": "IP"} if field_name == "lexical" else dense_search_params(len(self.records), fetch)
+        fields = ["id", "dense"] if field_name == "dense" else ["id"]
         try:
-            found = self.client.search(self.alias, data=[data], anns_field=field_name, limit=k, filter=expr,
-                                       output_fields=["id"], search_params=params)
+            found = self.client.search(self.alias, data=[data], anns_field=field_name, limit=fetch, filter=expr,
+                                       output_fields=fields, search_params=params)
         except pymilvus().MilvusException as exc:
             raise StoreUnavailable(f"Milvus search failed: {exc.message}") from exc
-        hits = [(self.row_of[h["id"]], float(h["distance"])) for h in found[0] if h["id"] in self.row_of]
-        return sorted(hits, key=lambda hit: (-hit[1], hit[0]))
+        hits = [h for h in found[0] if h["id"] in self.row_of]
+        rows = [self.row_of[h["id"]] for h in hits]
+        if field_name == "dense" and hits:  # scored again as the files store scores: the same value per row
+            scores = exact_scores(np.array([_entity(h)["dense"] for h in hits], dtype=np.float32), np.asarray(data))
+        else:
+            scores = [float(h["distance"]) for h in hits]
+        return ranked(rows, scores, k)
 
 
 @dataclass(frozen=True)

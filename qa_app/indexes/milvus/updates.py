@@ -14,6 +14,7 @@ import numpy as np
 
 from qa_app.embedding import Embedder, load_embedder, model_id_for
 from qa_app.indexes.chunks import chunk_text, vocabulary_words
+from qa_app.indexes.common import corpus_hash, text_key
 from qa_app.indexes.milvus.client import (
     LAYOUT,
     connect,
@@ -28,7 +29,6 @@ from qa_app.indexes.milvus.client import (
 from qa_app.indexes.milvus.rows import FORMAT, make_row, positions, record_hash, same_vector
 from qa_app.indexes.milvus.writer import _report, _stored_vectors, _vectors, build_index
 from qa_app.indexes.sparse import document_vector
-from qa_app.indexes.store import corpus_hash, text_key
 from qa_app.indexes.tokens import Tokenizer
 from qa_app.parsing import load_corpus
 from qa_app.records import Record

@@ -19,6 +19,7 @@ import numpy as np
 
 from qa_app.embedding import Embedder, load_embedder, model_id_for
 from qa_app.indexes.chunks import chunk_text, vocabulary_words
+from qa_app.indexes.common import corpus_hash, embed_texts, package_versions, text_key
 from qa_app.indexes.milvus.client import (
     LAYOUT,
     connect,
@@ -33,7 +34,7 @@ from qa_app.indexes.milvus.client import (
 )
 from qa_app.indexes.milvus.rows import FORMAT, make_row, positions
 from qa_app.indexes.sparse import K1, B, document_vector, mean_length
-from qa_app.indexes.store import _cached_vectors, _embed, _versions, corpus_hash, text_key
+from qa_app.indexes.store import cached_vectors
 from qa_app.indexes.tokens import Tokenizer
 from qa_app.parsing import load_corpus
 from qa_app.records import Record
@@ -59,7 +60,7 @@ def _stored_vectors(client, collection: str | None, model_id: str, keys: Iterabl
 
 def _vectors(chunks: list[str], keys: list[str], cached: dict, embedder: Embedder, progress: bool):
     missing = [i for i, key in enumerate(keys) if key not in cached]
-    fresh = _embed(embedder, [chunks[i] for i in missing], progress)
+    fresh = embed_texts(embedder, [chunks[i] for i in missing], progress)
     found = dict(zip((keys[i] for i in missing), fresh, strict=True))
     return [cached.get(key, found.get(key)) for key in keys], len(missing)
 
@@ -80,7 +81,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
         if (manifest.get("format"), manifest.get("model"), manifest.get("corpus_hash")) == (FORMAT, model_id, digest):
             return _report(started, False, len(records), 0, str(manifest.get("version")), skipped)
     embedder = embedder or load_embedder(settings)
-    cached = {**_cached_vectors(Path(settings.index_dir), model_id), **_stored_vectors(client, live, model_id)}
+    cached = {**cached_vectors(Path(settings.index_dir), model_id), **_stored_vectors(client, live, model_id)}
     name, version, embedded = write_collection(client, alias, records, digest, cached, embedder, progress)
     return _report(started, True, len(records), embedded, version, skipped, collection=name)
 
@@ -102,7 +103,7 @@ def write_collection(client, alias: str, records: list[Record], digest: str, cac
         version = f"{name}#1"
         write_manifest(client, name, {
             "format": FORMAT, "corpus_hash": digest, "model": model_id, "dim": embedder.dim, "records": len(records),
-            "avgdl": avgdl, "k1": K1, "b": B, "version": version, "revision": 1, "versions": _versions(),
+            "avgdl": avgdl, "k1": K1, "b": B, "version": version, "revision": 1, "versions": package_versions(),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S")})
     except BaseException:
         client.drop_collection(name)
