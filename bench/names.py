@@ -22,9 +22,7 @@ import numpy as np
 
 from bench.questions import distinct_questions
 from bench.scale import sources, synthetic_record
-from qa_app.answering.names import build_name_index, resolve_question
-from qa_app.answering.names_rules import flat_form
-from qa_app.answering.vocabulary import build_vocabulary
+from qa_app.answering import build_name_index, build_vocabulary, flat_form, resolve_question
 from qa_app.parsing import load_corpus
 from qa_app.records import Record
 

@@ -38,7 +38,7 @@ def _tasks(corpus):
     ("2021年一季度表里由三家以上单位共同负责的目标有几项？", Operation.COUNT, ("units", Op.AT_LEAST, 3)),
     ("哪些目标写了两家单位？", Operation.LIST, ("units", Op.EXACTLY, 2)),
     ("先行区任务中市发展改革委只是参与单位、不是牵头的有几项？", Operation.COUNT,
-     ("participating_units", Op.ONLY_PARTICIPATING, "发展改革委")),
+     ("participating_units", Op.ONLY_PARTICIPATING, "市发展改革委")),
     ("进展里写了“已完成”的目标有哪些？", Operation.LIST, ("progress", Op.CONTAINS, "已完成")),
     ("以“加快”开头的目标有几项？", Operation.COUNT, ("content", Op.STARTS, "加快")),
     ("2023年曹临分管的目标里，有没有完成时限不是年底的？", Operation.EXISTS, ("deadline", Op.NE, "年底")),

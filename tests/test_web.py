@@ -230,7 +230,7 @@ def test_api_answers_xiongshang_with_citations(client, engine):
     response = client.post("/api/ask", json={"question": XIONGSHANG, "history": []})
     assert response.status_code == 200
     body = response.json()
-    assert list(body) == ["question", "short", "answer", "citations", "abstained", "intent", "filters", "record_ids"]
+    assert list(body) == ["question", "short", "answer", "citations", "abstained", "intent", "filters", "record_ids", "plan"]
     assert "市交通运输局" in body["short"] and "市交通运输局" in body["answer"]
     assert body["abstained"] is False and body["citations"]
     markers = {int(n) for n in re.findall(r"\[(\d+)\]", body["answer"])}

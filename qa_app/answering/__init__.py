@@ -10,6 +10,8 @@ cross_doc (同一问题分别问任务通知和推进情况表), overview (某�
 from qa_app.answering.config import DEFAULT_CONFIG, AnswerConfig
 from qa_app.answering.help import assistant_title, example_questions
 from qa_app.answering.listing import LIST_CITED
+from qa_app.answering.names import build_name_index, resolve_question
+from qa_app.answering.names_rules import flat_form
 from qa_app.answering.pipeline import answer_question
 from qa_app.answering.selection import KnowledgeCache, matching_records
 from qa_app.answering.understanding import INTENTS, Question, understand
@@ -17,5 +19,5 @@ from qa_app.answering.vocabulary import Vocabulary, build_vocabulary
 
 # What the engine, the web app and bench use; they import answering through here only.
 __all__ = ["DEFAULT_CONFIG", "INTENTS", "LIST_CITED", "AnswerConfig", "KnowledgeCache", "Question", "Vocabulary",
-           "answer_question", "assistant_title", "build_vocabulary", "example_questions", "matching_records",
-           "understand"]
+           "answer_question", "assistant_title", "build_name_index", "build_vocabulary", "example_questions", "flat_form",
+           "matching_records", "resolve_question", "understand"]

@@ -94,7 +94,7 @@ def read_parts(flat: str, vocab: Vocabulary, units: tuple[str, ...] = ()) -> Par
     found += roles
     only = c.patterns["only_participating"].search(flat)
     if only and units and not roles:
-        found += [Condition("participating_units", Op.ONLY_PARTICIPATING, u) for u in units]
+        found += [Condition("participating_units", Op.ONLY_PARTICIPATING, vocab.unit_name(u)) for u in units]
         spans.append(only.span())
     for name, op in (("field_phrase", Op.CONTAINS), ("starts_with", Op.STARTS)):
         for match in c.patterns[name].finditer(flat):

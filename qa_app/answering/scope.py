@@ -74,12 +74,17 @@ def absent_period(flat: str, vocab: Vocabulary) -> str | None:
     return None
 
 
+def _starts_unit(text: str, vocab: Vocabulary) -> bool:
+    """任务中市发展改革委: the level character begins a unit's name (市发展改革委), so no place ends there."""
+    return any(text.startswith(alias) for alias, _ in vocab.unit_aliases if alias[:1] == text[:1])
+
+
 def other_place(flat: str, vocab: Vocabulary) -> str | None:
     """A city, county or province named with its level that no document is of: as the question's
     scope (at its start), or anywhere when no record names it either."""
     for match in cues.PLACE.finditer(flat):
         name = match.group(0)
-        if re.search(r"[哪几些么]", name) or name in vocab.places:
+        if re.search(r"[哪几些么]", name) or name in vocab.places or _starts_unit(flat[match.end() - 1:], vocab):
             continue
         as_scope = not re.sub(r"^(请问|关于|在)?((19|20)\d\d年?)?", "", flat[:match.start()])  # "某某市2023年…"
         mentioned = any(name[i:] in vocab.mentioned for i in range(len(name) - 2))

@@ -1,4 +1,4 @@
-"""Two asks in one question: "先行区任务里是谁牵头？三季度表里又是谁？", "由谁负责？什么时候完成？".
+"""Two asks in one question: "任务通知里是谁牵头？三季度表里又是谁？", "由谁负责？什么时候完成？".
 
 Each ask that wants a field (a unit, a leader, a deadline) becomes a sub-plan of its own: the whole
 question's subject, the ask's own scope (the document, year or period it names) and the ask's own

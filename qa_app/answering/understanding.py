@@ -296,9 +296,8 @@ def keywords(flat: str, vocab: Vocabulary, leaders=(), units=(), deadline=None) 
     for name in leaders:
         text = text.replace(name, "|")
     keys = set(units)
-    for alias, key in vocab.unit_aliases:
-        if key in keys:
-            text = text.replace(alias, "|")
+    for alias in sorted((a for a, key in vocab.unit_aliases if key in keys), key=len, reverse=True):
+        text = text.replace(alias, "|")  # longest first: 市X局 before X局, or its 市 is left as a word
     for place in vocab.places:  # 某某市 anywhere; 某某 alone only where a phrase starts (某某段 is a name)
         text = re.sub(rf"{re.escape(place)}|(?<![\u4e00-\u9fff]){re.escape(place_stem(place))}", "|", text)
     for word in vocab.task_words:

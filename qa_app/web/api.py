@@ -43,6 +43,7 @@ class AnswerOut(BaseModel):
     intent: str
     filters: dict
     record_ids: list[str] = Field(default_factory=list, description="回答统计或列出的全部条目编号（导出即这些条目）")
+    plan: dict = Field(default_factory=dict, description="回答如何理解问题：范围、条件、主题、所问字段、操作（text 为一行说明）")
 
 
 class HealthOut(BaseModel):
