@@ -182,7 +182,8 @@ def test_deliberate_ties_are_ordered_the_same_in_both_stores(twins, query):
         assert kept == {r + half if r < half else r - half for r in kept}, leg
         for i in range(1, len(rows)):  # a tie (the twins, at least) goes to the lower row
             assert scores[i] < scores[i - 1] or rows[i] > rows[i - 1], (leg, i)
-        assert scores[0] == scores[1] and rows[1] == rows[0] + half, "the best record and its twin, in row order"
+        best = [r for r, s in theirs if s == scores[0]]  # the best score may be shared by other records too
+        assert len(best) >= 2 and rows[0] + half in best and rows[0] < half, "the best record and its twin, in row order"
     for mode in ("bm25", "dense", "hybrid"):
         ours = [h.record_id for h in milvus.search(query, k=20, mode=mode)]
         assert ours == [h.record_id for h in files.search(query, k=20, mode=mode)], mode
