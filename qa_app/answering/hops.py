@@ -13,13 +13,14 @@ from collections.abc import Callable
 
 from qa_app.answering import compose as c
 from qa_app.answering.plan import Condition, Op
-from qa_app.answering.planning import Hop
+from qa_app.answering.planning import Hop, cues
 from qa_app.answering.selection import Knowledge
 from qa_app.answering.understanding import Question, understand
 from qa_app.answering.vocabulary import unit_is, unit_key
 from qa_app.records import Record
 
 _ROLE_FIELDS = {"牵头单位": "lead_units", "责任单位": "units", "承办单位": "units"}
+_VERB_FIELDS = {"牵头": "lead_units", "参与": "participating_units", "配合": "participating_units"}  # 牵头X的单位
 _GOVERNMENT = ("县政府", "区政府", "政府")
 _FIELD_ASKS = {"leader": "leaders", "deadline": "deadline"}
 _SCOPE = ("year", "period", "kind")
@@ -40,7 +41,10 @@ def fed_names(record: Record, hop: Hop, flat: str) -> tuple[str, ...]:
     government when the question says 那个县政府; only the lead when it says 牵头单位)."""
     if hop.role == "leaders":
         return record.leaders
-    field = next((f for word, f in _ROLE_FIELDS.items() if word in flat and record.kind == "task"), "units")
+    before = flat[:max(flat.find(hop.subject), 0)].rstrip("“\"「")
+    verb_field = next((f for verb, f in _VERB_FIELDS.items() if before.endswith(verb)), None)
+    field = verb_field if record.kind == "task" and verb_field else next(
+        (f for word, f in _ROLE_FIELDS.items() if word in flat and record.kind == "task"), "units")
     names = getattr(record, field) or record.units
     if any(word in flat for word in _GOVERNMENT):
         governments = tuple(n for n in names if unit_is(n, "县区人民政府"))
@@ -59,7 +63,7 @@ def answer_hop(q: Question, knowledge: Knowledge, respond: Callable[[Question], 
     names = fed_names(source, hop, q.flat)
     if not names:
         return None
-    asked = understand(hop.rest, knowledge.vocab)
+    asked = understand(names[0] + hop.rest, knowledge.vocab)  # the found name in its place: 刘某共分管了几项
     main = _scoped(asked, q, names, hop, source)
     reply = respond(main)
     if reply.abstained:
@@ -70,10 +74,11 @@ def answer_hop(q: Question, knowledge: Knowledge, respond: Callable[[Question], 
 
 
 def _scoped(main: Question, q: Question, names: tuple[str, ...], hop: Hop, source: Record) -> Question:
-    """The rest of the question, restricted to the fed names and to records other than the source
-    (还/另外: the sub-plan's record is not an answer), in the whole question's scope when the rest
+    """The rest of the question, restricted to the fed names, and to records other than the source
+    where the rest says so (还/另外: the sub-plan's record is not an answer; 一共 counts it), in the whole question's scope when the rest
     names none of its own; a field question about them becomes a list of their records."""
-    changes: dict = {"conditions": (*main.conditions, Condition("id", Op.NE, source.id))}
+    others = bool(cues().patterns["hop_others"].search(hop.rest))  # 还/其他: the source is no answer; 一共: it is
+    changes: dict = {"conditions": (*main.conditions, *((Condition("id", Op.NE, source.id),) if others else ()))}
     if hop.role == "leaders":
         changes["leaders"] = names
     else:
