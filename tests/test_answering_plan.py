@@ -130,6 +130,30 @@ def test_hop_lists_the_units_other_records(engine, corpus):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(("question", "field", "verb"), [
+    ("牵头“有序推进城市更新行动”的那家单位一共牵头了几项任务？", "lead_units", "牵头"),
+    ("2023年的推进表里负责“推进疾控中心标准化建设”的单位共负责多少项？", "units", "负责"),
+])
+def test_hop_total_counts_the_found_record_too(engine, corpus, question, field, verb):
+    """一共/共…几项 after a hop counts every record of the found unit, the found one included; 牵头X的单位
+    feeds X's lead only (not its participants)."""
+    subject = question.split("“")[1].split("”")[0]
+    source = next(r for r in corpus.records if subject in r.content)
+    fed = set(getattr(source, field) or source.units)
+    year = source.year if question.startswith("20") else None
+    total = [r for r in corpus.records if set(getattr(r, field) or r.units) & fed and r.kind == source.kind
+             and (year is None or r.year == year) and parent_id(r.id) is None]
+    answer = engine.answer(question)
+    assert answer.short.startswith(f"{len(total)}项"), (answer.short, len(total))
+
+
+@pytest.mark.slow
+def test_a_list_of_several_records_opens_with_its_count(engine):
+    answer = engine.answer("涉及养老的目标和任务有哪些？")
+    assert len(answer.citations) > 1 and answer.short.startswith(f"{len(answer.record_ids)}项：")
+
+
+@pytest.mark.slow
 def test_topic_list_holds_every_record_writing_the_topic(engine, corpus):
     writing = {r.id for r in corpus.records if "养老" in r.content and parent_id(r.id) is None}
     answer = engine.answer("涉及养老的目标和任务有哪些？")

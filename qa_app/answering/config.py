@@ -42,8 +42,8 @@ class AnswerConfig:
     followup_coverage: float = 0.6
     followup_ratio: float = 0.7
     # Topic lists (topics.py): dense hits this close to the best one, sharing this much of the wording.
-    topic_dense_margin: float = 0.03
-    topic_min_coverage: float = 0.2
+    topic_dense_margin: float = 0.02
+    topic_min_coverage: float = 0.34
     topic_dense_depth: int = 30
 
     def with_(self, **changes) -> AnswerConfig:

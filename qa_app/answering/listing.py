@@ -20,14 +20,14 @@ LIST_CITED = 300  # records a list writes out and cites (a quarter's table holds
 
 
 def compose_list(records: Sequence[Record], scope: str, counted: bool = False) -> Reply:
-    """The matching records, cited; `short` lists their subjects within 300 characters (opening with
-    the count when `counted`: a whole scope's list, "54项：…")."""
+    """The matching records, cited; `short` lists their subjects within 300 characters, opening with
+    the count ("54项：…") when there are several or when `counted` (a whole scope's list)."""
     if not records:
         return Reply("0项", f"{scope}没有符合条件的条目。")
     shown = records[:LIST_CITED]
     items = [f"{topic(r)}[{n}]" for n, r in enumerate(shown, 1)]
     text = f"{scope}共{len(records)}项：" + "；".join(items) + _more(len(records), len(shown)) + "。"
-    head = f"{len(records)}项：" if counted else ""
+    head = f"{len(records)}项：" if counted or len(records) > 1 else ""  # a list says how many it holds
     return Reply(head + short_list(records, item, LIST_LIMIT - len(head)), text, tuple(shown))
 
 

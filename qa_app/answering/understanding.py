@@ -136,7 +136,7 @@ def understand(text: str, vocab: Vocabulary) -> Question:
     question is read through the glossary first (english.py)."""
     original = ""
     if is_english(text):  # read through the glossary; the multilingual embedder also searches the original
-        original, text = text, translate(text)
+        original, text = text, translate(text, vocab.leaders)
     flat = full_years(simplify(text), vocab.years)
     years, year_absent = parse_years(flat, vocab.years)
     leaders, units = find_leaders(flat, vocab), find_units(flat, vocab)
