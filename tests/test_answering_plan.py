@@ -56,6 +56,10 @@ def test_conditions_read(knowledge, question, operation, condition):
     ("先行区任务中哪个单位参与的任务最多？", "participating_units", True),
     ("哪个单位牵头的任务最少？", "lead_units", False),
     ("2023年哪一条目标挂的责任单位最多？", "record_units", True),
+    ("三季度表里哪位领导分管的事项多一些？", "leaders", True),
+    ("2021年表中承担目标最多的单位是哪家？", "units", True),
+    ("二季度分管目标最少的是哪位市领导？", "leaders", False),
+    ("任务通知里当牵头单位次数最多的是谁？", "lead_units", True),
 ])
 def test_aggregates_read(knowledge, question, group_by, largest):
     q = understand(question, knowledge.vocab)

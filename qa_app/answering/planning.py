@@ -103,7 +103,8 @@ def read_parts(flat: str, vocab: Vocabulary, units: tuple[str, ...] = ()) -> Par
             spans.append(match.span())
     group_by, largest = _group(flat, spans)
     exists = bool(c.patterns["exists"].search(flat))
-    return Parts(tuple(found), group_by, largest, exists, bool(co_lead), read_hop(flat), tuple(spans))
+    hop = None if group_by else read_hop(flat)  # 负责目标最多的单位: an aggregate, not X's unit
+    return Parts(tuple(found), group_by, largest, exists, bool(co_lead), hop, tuple(spans))
 
 
 def _unit_roles(flat: str, vocab: Vocabulary, units: tuple[str, ...], spans: list) -> list[Condition]:
