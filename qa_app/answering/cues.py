@@ -72,6 +72,8 @@ TOPIC_QUESTION = re.compile(r"(哪|什么|哪一|哪个)(方面|领域|类)|讲�
 
 # Where a question word stands: what precedes it is what is asked about.
 QUESTION_WORD = re.compile(r"多少|几(?!乎)|什么|哪|谁|是否|有没有|是不是")
+# A clause that asks something, in the words people type too: 啥时候完成, 完成时限是多久, 完成时限是？
+ASKING = re.compile(QUESTION_WORD.pattern + r"|啥|多久|何时|多长时间|怎样|如何|[是吗呢]$")
 
 # Words that end like a name of a unit or an organisation (市邮政管理局, 某某集团).
 NAME_SUFFIX = re.compile(r"(局|委|办|厅|院|所|站|队|会|司|公司|集团|中心|政府)$")

@@ -20,7 +20,7 @@ _KIND_WORDS = {"task": "任务", "target": "推进情况表"}
 
 def field_asks(q: Question) -> list[tuple[object, str]]:
     """(ask, intent) for each sub-question, when at least two ask and one of them wants a field."""
-    asking = [a for a in q.asks if cues.QUESTION_WORD.search(a.text)]  # "X分管的Y那项" describes, asks nothing
+    asking = [a for a in q.asks if cues.ASKING.search(a.text.rstrip('？?'))]  # "X分管的Y那项" describes, asks nothing
     if len(asking) < 2 or len(asking) < len(q.asks) or q.hop:
         return []
     intents = [detect_intent(a.text) for a in q.asks]
