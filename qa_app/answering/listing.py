@@ -23,7 +23,7 @@ def compose_list(records: Sequence[Record], scope: str, counted: bool = False) -
     """The matching records, cited; `short` lists their subjects within 300 characters, opening with
     the count ("54项：…") when there are several or when `counted` (a whole scope's list)."""
     if not records:
-        return Reply("0项", f"{scope}没有符合条件的条目。")
+        return Reply("0项", f"文件中未找到{scope}符合条件的条目。", abstained=True)  # the plan line says the conditions
     shown = records[:LIST_CITED]
     items = [f"{topic(r)}[{n}]" for n, r in enumerate(shown, 1)]
     text = f"{scope}共{len(records)}项：" + "；".join(items) + _more(len(records), len(shown)) + "。"
