@@ -109,7 +109,7 @@ def compose_role(record: Record, score: float, role: str) -> Reply:
     word = (record.unit_label or "牵头单位") if role == "lead" else "参与单位"
     if not names:
         text = f"{source_label(record)}{quoted(topic(record))}未写明{word}[1]。"
-        return Reply(f"未写明{word}", text, (record,), (score,))
+        return Reply(f"未写明{word}", text, (record,), (score,), abstained=True)  # found the record, not the field
     text = f"{source_label(record)}{quoted(topic(record))}{unit_phrase(record)}[1]。"
     return Reply(clip(join_names(names), SHORT_LIMIT), text, (record,), (score,))
 
