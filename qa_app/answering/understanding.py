@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from qa_app.answering import cues
 from qa_app.answering.asks import Ask, figure_wording, parse_kind, split_asks
 from qa_app.answering.english import is_english, translate
+from qa_app.answering.expansions import expand_codes
 from qa_app.answering.plan import Condition
 from qa_app.answering.planning import Hop, masked, not_on_schedule, read_parts, records_asked, topic_words
 from qa_app.answering.scope import (
@@ -137,7 +138,7 @@ def understand(text: str, vocab: Vocabulary) -> Question:
     original = ""
     if is_english(text):  # read through the glossary; the multilingual embedder also searches the original
         original, text = text, translate(text, vocab.leaders)
-    flat = full_years(simplify(text), vocab.years)
+    flat = full_years(expand_codes(simplify(text)), vocab.years)
     years, year_absent = parse_years(flat, vocab.years)
     leaders, units = find_leaders(flat, vocab), find_units(flat, vocab)
     parts = read_parts(flat, vocab, units)
