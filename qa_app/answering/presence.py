@@ -128,8 +128,8 @@ def _written(attribute: str, flat: str, knowledge: Knowledge) -> bool:
     lone qualifier such as 总 in 总投资 must be there as written: 完成投资 is not 总投资)."""
     if attribute in flat:
         return True
-    words = knowledge.words.lcut(attribute)
-    return all(len(w) >= 2 and w in flat for w in words)
+    words = [w for w in knowledge.words.lcut(attribute) if not _GENERIC.match(w)]  # 今年, 目前 say when, not what
+    return bool(words) and all(len(w) >= 2 and w in flat for w in words)
 
 
 def _words(text: str, knowledge: Knowledge) -> list[str]:
