@@ -58,9 +58,11 @@ def test_whole_lists_return_every_item_and_open_with_the_count(engine, question,
     assert len(re.findall(r"\[\d+\]", answer.answer)) == len(wanted)
 
 
-def test_a_list_with_a_condition_keeps_its_short_form(engine):
+def test_a_list_with_a_condition_opens_with_the_count_it_cites(engine):
     answer = engine.answer("市医保局2023年负责哪几项目标？")
-    assert answer.intent == "list" and not re.match(r"\d+项：", answer.short)
+    count = re.match(r"(\d+)项：", answer.short)
+    assert answer.intent == "list" and count
+    assert int(count.group(1)) == len(answer.citations) == 3
 
 
 @pytest.mark.parametrize("question, scope", [

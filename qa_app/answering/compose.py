@@ -103,8 +103,8 @@ def compose_units(records: Sequence[Record], scores: Sequence[float]) -> Reply:
 
 def compose_role(record: Record, score: float, role: str) -> Reply:
     """Lead or participating units of a task."""
-    if role == "lead" and _names_by_duty(record):
-        return compose_units([record], [score])
+    if role == "lead" and (_names_by_duty(record) or (record.kind != "task" and not record.lead_units)):
+        return compose_units([record], [score])  # a table names 责任单位 only: they are who leads it
     names = record.lead_units if role == "lead" else record.participating_units
     word = (record.unit_label or "牵头单位") if role == "lead" else "参与单位"
     if not names:

@@ -41,7 +41,7 @@ INTENTS = ("unit", "lead_unit", "participants", "leader", "deadline", "progress"
            "task_content", "yes_no", "list", "count", "exists", "group", "cross_doc", "general", "overview", "help")
 _ROLE_LIST = re.compile(r"(牵头|参与|负责|分管)的?(哪些|哪几项)?(任务|目标|工作|事项)")
 _MISSING = re.compile(r"(?<!有)(没|没有|未|无|缺|空)(写|填|明确|列|标注|注明)?(的)?(牵头单位|参与单位|责任单位|完成时限|市领导|领导)")
-_NUMBER = re.compile(r"(第|序号|编号|排第)(\d{1,4})(?!\d|个?部分|章|节|批|届|季度|期|轮)(项|条|号|行)?")
+_NUMBER = re.compile(r"(第|序号(?:是|为)?|编号(?:是|为)?|排第)(\d{1,4})(?!\d|个?部分|章|节|批|届|季度|期|轮)(项|条|号|行)?")
 _MEANINGFUL = re.compile(r"[\u4e00-\u9fff]")
 _ONLY = re.compile(r"只.{0,14}(一家|一个单位)")
 _MANY_LEADERS = re.compile(r"(两|二|2|多)(位|个|名)(市政府|市)?领导")
