@@ -44,6 +44,7 @@ class AnswerOut(BaseModel):
     filters: dict
     record_ids: list[str] = Field(default_factory=list, description="回答统计或列出的全部条目编号（导出即这些条目）")
     plan: dict = Field(default_factory=dict, description="回答如何理解问题：范围、条件、主题、所问字段、操作（text 为一行说明）")
+    answer_id: str | None = Field(None, description="本回答的编号，用于 POST /api/feedback 评价；未开启问答记录时为 null")
 
 
 class HealthOut(BaseModel):
