@@ -11,6 +11,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qa_app.errors import BadQuestion, QAError
 from qa_app.validation import EMPTY_QUESTION, MAX_QUESTION_CHARS, too_long_message
+from qa_app.web.feedback import PATHS as FEEDBACK_PATHS
+from qa_app.web.feedback import feedback_detail
 from qa_app.web.openai_api import is_openai_path, openai_error, validation_message
 from qa_app.web.service import ChatService
 
@@ -108,6 +110,8 @@ def install_error_handlers(app: FastAPI) -> None:
         if is_openai_path(request.url.path):
             message, param = validation_message(list(exc.errors()))
             return openai_error(400, message, param=param)
+        if request.url.path in FEEDBACK_PATHS:
+            return JSONResponse(status_code=422, content={"detail": feedback_detail(list(exc.errors()))})
         return JSONResponse(status_code=422, content={"detail": validation_detail(list(exc.errors()))})
 
     @app.exception_handler(StarletteHTTPException)
