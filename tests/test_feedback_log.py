@@ -196,3 +196,12 @@ def test_unanswered_near_duplicates_grouped_by_the_bundled_embedder(embedder):
     assert [(g.question, g.count) for g in groups] == [
         ("市长的电话号码是多少？", 3), ("今年的天气预报怎么样？", 2), ("火星基地建设由哪个单位负责？", 1), ("月球基地谁负责", 1)]
     assert groups[0].variants == ("市长的电话号码是多少？", "市长电话是多少")
+
+
+def test_rows_queued_at_exit_are_written(tmp_path):
+    path = tmp_path / "log.sqlite3"
+    script = ("import sys\nfrom qa_app.feedback import QuestionLog, Entry, now_text\nlog = QuestionLog(sys.argv[1])\n"
+              "for i in range(50):\n    log.record(Entry(f'x-{i}', now_text(), 'q', 0, 's', False, 'general', '', (), 1.0))\n")
+    subprocess.run([sys.executable, "-c", script, str(path)], check=True, timeout=60,
+                   env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert len(read_entries(path)) == 50

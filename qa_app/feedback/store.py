@@ -8,6 +8,7 @@ goes through the same thread, so a rating that follows its answer in this proces
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import queue
@@ -187,6 +188,14 @@ class QuestionLog:
                 if self._writer is None:
                     self._writer = threading.Thread(target=self._drain, name="qa-question-log", daemon=True)
                     self._writer.start()
+                    atexit.register(self._flush_at_exit)
+
+    def _flush_at_exit(self) -> None:
+        """A server stopped normally writes what is still queued (briefly: a stuck disk must not hang exit)."""
+        try:
+            self.flush(timeout=5)
+        except Exception:  # exiting: nothing left to tell
+            pass
 
     def _drain(self) -> None:
         while True:
