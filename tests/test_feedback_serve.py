@@ -110,12 +110,13 @@ def test_three_questions_logged_rated_and_turned_into_eval_lines(served, tmp_pat
     assert "up" in bad[0].json()["detail"] and "500" in bad[1].json()["detail"]
     ok = client.post("/api/feedback", json={"answer_id": third, "rating": "down", "comment": CORRECTION})
     assert ok.status_code == 200 and ok.json() == {"ok": True}
+    _rated_by_a_logged_in_browser(str(client.base_url), asked[0]["answer_id"])
 
     rows = json.loads(_log(log_db, "--json").output)["questions"]
     assert [r["question"] for r in rows] == [XIONGSHANG, UNANSWERABLE, THIRD]  # not the one asked while unwritable
     assert [r["answer_id"] for r in rows] == [a["answer_id"] for a in asked]
     assert [(r["abstained"], r["rating"], r["comment"]) for r in rows] == [
-        (False, None, None), (True, None, None), (False, "down", CORRECTION)]
+        (False, "up", None), (True, None, None), (False, "down", CORRECTION)]
     assert all(r["latency_ms"] > 0 and r["time"][:10] == time.strftime("%Y-%m-%d") for r in rows)
     assert [r["question"] for r in json.loads(_log(log_db, "--json", "--abstained").output)["questions"]] == [
         UNANSWERABLE]
@@ -125,5 +126,16 @@ def test_three_questions_logged_rated_and_turned_into_eval_lines(served, tmp_pat
     out = tmp_path / "from_log.jsonl"
     _log(log_db, "--to-eval", str(out))
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert [(x["question"], x["type"], x["answers"]) for x in lines] == [
+    assert [(x["question"], x["type"], x["answers"]) for x in lines] == [  # not the one rated up
         (UNANSWERABLE, "from_log", []), (THIRD, "from_log", [["市水务局"]])]
+
+
+def _rated_by_a_logged_in_browser(url: str, answer_id: str) -> None:
+    """The chat's /feedback takes the login cookie (a browser has no bearer token); /api/feedback does not."""
+    with httpx.Client(base_url=url, timeout=60, trust_env=False) as browser:
+        body = {"answer_id": answer_id, "rating": "up"}
+        assert browser.post("/feedback", json=body).status_code == 401
+        assert browser.post("/login", data={"token": TOKEN, "next": "/"}).status_code == 303
+        assert browser.post("/api/feedback", json=body).status_code == 401
+        rated = browser.post("/feedback", json=body)
+        assert rated.status_code == 200 and rated.json() == {"ok": True}
