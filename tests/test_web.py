@@ -336,7 +336,7 @@ def test_pages_and_offline_docs(client):
     spec = client.get("/openapi.json").json()
     question = spec["components"]["schemas"]["AskRequest"]["properties"]["question"]
     assert question["maxLength"] == 500
-    assert set(spec["paths"]) == {"/api/ask", "/api/health", "/v1/models", "/v1/chat/completions"}
+    assert set(spec["paths"]) == {"/api/ask", "/api/feedback", "/api/health", "/v1/models", "/v1/chat/completions"}
 
 
 @pytest.mark.slow
