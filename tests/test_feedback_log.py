@@ -205,3 +205,29 @@ def test_rows_queued_at_exit_are_written(tmp_path):
     subprocess.run([sys.executable, "-c", script, str(path)], check=True, timeout=60,
                    env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert len(read_entries(path)) == 50
+
+
+def test_qa_log_command_reads_filters_and_refuses_bad_values(tmp_path):
+    from click.testing import CliRunner
+
+    from qa_app.cli import main
+
+    path = tmp_path / "log.sqlite3"
+    log = QuestionLog(path)
+    log.record(entry("a1", "谁牵头"))
+    log.record(entry("a2", "火星基地谁负责", abstained=True))
+    log.flush()
+
+    def qa(*args, **env):
+        return CliRunner().invoke(main, ["log", "--log-db", str(path), *args], env=env)
+
+    assert [r["answer_id"] for r in json.loads(qa("--json").output)["questions"]] == ["a1", "a2"]
+    assert [r["answer_id"] for r in json.loads(qa("--json", "--abstained").output)["questions"]] == ["a2"]
+    assert "火星基地谁负责  → 未找到" in qa().output
+    assert qa("--since", "2026-13-01").exit_code == 2 and qa("--since", "yesterday").exit_code == 2
+    refused = qa("--json", QA_LOG_DAYS="0")
+    assert refused.exit_code == 2 and "QA_LOG_DAYS" in refused.output
+    by_variable = CliRunner().invoke(main, ["log", "--json"], env={"QA_LOG_DB": str(path)})
+    assert len(json.loads(by_variable.output)["questions"]) == 2
+    missing = CliRunner().invoke(main, ["log", "--json", "--log-db", str(tmp_path / "none.db")])
+    assert json.loads(missing.output) == {"questions": []}

@@ -10,6 +10,7 @@ import functools
 import json
 import os
 import re
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -50,8 +51,14 @@ def log_options(func):
 
 
 def _since(value: str | None) -> str | None:
-    if value and not _DAY.match(value):
-        raise click.BadParameter(f"{value!r}: expected YYYY-MM-DD", param_hint="--since")
+    if value is None:
+        return None
+    try:
+        if not _DAY.match(value):
+            raise ValueError(value)
+        datetime.strptime(value, "%Y-%m-%d")
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: expected a day as YYYY-MM-DD", param_hint="--since") from None
     return value
 
 
