@@ -31,12 +31,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(corpus_dir: Path, index_dir: Path, log: Path, timeout: float = 600):
-    """`qa serve` on a free loopback port; yields (base URL, token, server pid) once /api/health answers."""
+def served(corpus_dir: Path, index_dir: Path, log: Path, timeout: float = 600, env: dict | None = None):
+    """`qa serve` on a free loopback port; yields (base URL, token, server pid) once /api/health answers.
+    `env`: extra variables for the server (QA_LOG=off, QA_LOG_DB=…)."""
     token, port = secrets.token_urlsafe(16), free_port()
     command = [sys.executable, "-m", "qa_app", "serve", "--host", HOST, "--port", str(port),
                "--corpus", str(corpus_dir), "--index", str(index_dir)]
-    env = child_env(QA_AUTH_TOKEN=token)
+    env = child_env(QA_AUTH_TOKEN=token, **(env or {}))
     with log.open("w") as sink:
         process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
         try:
@@ -144,3 +145,30 @@ def run_load_distinct(corpus_dir: Path, index_dir: Path, questions: list[str], l
             start += clients * per_client
             out.append(load_level(url, token, batch, clients, per_client))
         return out
+
+
+def run_log_overhead(corpus_dir: Path, index_dir: Path, questions: list[str], work: Path, clients: int = 32,
+                     per_client: int = 30, rounds: int = 2) -> dict:
+    """/api/ask at `clients` distinct-question clients against servers without (QA_LOG=off) and with the
+    question log, alternately, each a fresh process asked the same questions (no cache of either run
+    helps the other); p95 per run and the median per mode. The rows the log holds afterwards are
+    counted, so a log that silently wrote nothing cannot pass for a cheap one."""
+    from qa_app.feedback import read_entries
+
+    batch = questions[:clients * per_client]
+    runs: dict[str, list[dict]] = {"off": [], "on": []}
+    for round_ in range(rounds):
+        for mode in ("off", "on"):
+            db = work / f"qa_log-{round_}.sqlite3"
+            extra = {"QA_LOG": "off"} if mode == "off" else {"QA_LOG_DB": str(db)}
+            with served(corpus_dir, index_dir, work / f"serve-log-{mode}-{round_}.log", env=extra) as (url, token, _):
+                with httpx.Client(base_url=url, timeout=REQUEST_TIMEOUT, trust_env=False, headers=_auth(token)) as warm:
+                    warm.post("/api/ask", json={"question": "warm-up: 这个问题不计时"})
+                level = load_level(url, token, batch, clients, per_client)
+                time.sleep(1.0)  # the writer thread drains its queue
+            if mode == "on":
+                level["logged_rows"] = len(read_entries(db)) - 1  # less the warm-up
+            runs[mode].append(level)
+    p95 = {mode: sorted(r["p95_ms"] for r in rows)[len(rows) // 2] for mode, rows in runs.items()}
+    return {"clients": clients, "per_client": per_client, "runs": runs, "p95_ms_median": p95,
+            "p95_ratio": round(p95["on"] / p95["off"], 3) if p95["off"] else None}

@@ -27,7 +27,7 @@ from qa_app.parsing import load_corpus
 SIZES = (10_000, 100_000, 1_000_000)
 LEVELS = (1, 8, 32)
 PER_CLIENT = 30
-STEPS = ("build", "answer", "load", "load-distinct", "clients", "hostile", "scale", "scale-answers", "milvus")
+STEPS = ("build", "answer", "load", "load-distinct", "log", "clients", "hostile", "scale", "scale-answers", "milvus")
 
 
 def scale_step(records: int, index_dir: Path, parts: str = "search,answers,recall") -> dict:
@@ -87,6 +87,10 @@ def run(sizes: tuple[int, ...], steps: tuple[str, ...], previous: dict | None = 
             levels = load.run_load_distinct(corpus, index, asked, LEVELS, PER_CLIENT, work / "serve-distinct.log")
             results["throughput_distinct"] = levels
             results["load_distinct"] = levels[-1]
+        if "log" in steps:
+            _step("load test with and without the question log (32 distinct-question clients)")
+            asked = [text for _, text in distinct_questions(load_corpus(corpus).records, 32 * PER_CLIENT, seed=1)]
+            results["log_overhead"] = load.run_log_overhead(corpus, index, asked, work, 32, PER_CLIENT)
         if "clients" in steps:
             _step("client endpoints (/api/ask, /v1/chat/completions)")
             results["clients_ms"] = clients.run(corpus, index, questions, work / "serve-clients.log")

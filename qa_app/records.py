@@ -184,6 +184,9 @@ class Answer:
     # What the answer counted or listed (every matching record of a list or count, which cites at most
     # its first ones), else the records it cites; none for an abstention. An export writes these.
     record_ids: tuple[str, ...] = ()
+    # The handle a rating refers to (POST /api/feedback): set by the server when it logs the answer;
+    # None for an answer no log holds (`qa ask`, evaluation, or a server run with QA_LOG=off).
+    answer_id: str | None = field(default=None, compare=False, hash=False)
 
     def to_dict(self) -> dict:
         return {
@@ -196,4 +199,5 @@ class Answer:
             "filters": dict(self.filters),
             "plan": dict(self.plan),
             "record_ids": list(self.record_ids),
+            "answer_id": self.answer_id,
         }

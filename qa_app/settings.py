@@ -51,6 +51,9 @@ class Settings:
     milvus_token: str | None = field(default=None, repr=False)
     milvus_collection: str = DEFAULT_MILVUS_COLLECTION  # the alias readers follow
     workers: int = 0  # questions answered at once by a server (and embedder handles); 0: one per CPU core
+    log_db: Path | None = None  # the question log (docs/feedback.md); None: INDEX/../qa_log.sqlite3
+    log_enabled: bool = True  # QA_LOG=off: a server keeps no question log
+    log_days: int = 365  # logged questions older than this are deleted (QA_LOG_DAYS)
 
     def worker_count(self) -> int:
         """How many questions are answered at the same time: `workers`, else the machine's cores."""
@@ -59,6 +62,10 @@ class Settings:
     def milvus_target(self) -> str:
         """Where the Milvus store lives: the configured URI, else Milvus Lite's file in the index folder."""
         return self.milvus_uri or str(Path(self.index_dir) / "milvus.db")
+
+    def log_path(self) -> Path:
+        """Where the question log lives: `log_db`, else beside the index folder (shared by its servers)."""
+        return Path(self.log_db) if self.log_db else Path(self.index_dir).resolve().parent / "qa_log.sqlite3"
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)

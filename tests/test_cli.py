@@ -57,7 +57,7 @@ def test_search_batch_carries_ids_and_reports_bad_lines(run):
 
 def test_ask_json_and_batch(run):
     answer = json.loads(run("ask", "雄商高铁项目由哪个单位牵头？", "--json").output)
-    assert set(answer) == {"question", "short", "answer", "citations", "abstained", "intent", "filters", "record_ids", "plan"}
+    assert set(answer) == {"question", "short", "answer", "citations", "abstained", "intent", "filters", "record_ids", "plan", "answer_id"}
     assert "市交通运输局" in answer["short"] and answer["citations"]
     lines = ('{"id": 7, "question": "小荷学堂归哪个单位管？"}\n'
              '{"id": 8, "question": "它的完成时限呢？", "history": [' + json.dumps(answer, ensure_ascii=False) + ']}\n'

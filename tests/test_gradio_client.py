@@ -7,7 +7,7 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from qa_app.web.chat import GRADIO_API_NAME
-from tests.test_web import XIONGSHANG, base_url, service  # noqa: F401  (fixtures reused)
+from tests.test_web import ANSWER_ID, XIONGSHANG, base_url, service, unlogged  # noqa: F401  (fixtures reused)
 
 pytestmark = pytest.mark.slow
 
@@ -26,7 +26,8 @@ def test_only_the_ask_endpoint_is_public(gradio):
 def test_predict_returns_the_answer(gradio, service):  # noqa: F811
     answer = gradio.predict(XIONGSHANG, api_name=f"/{GRADIO_API_NAME}")
     expected = service.ask(XIONGSHANG).to_dict()
-    assert answer["short"] == "市交通运输局" and answer == expected
+    assert answer["short"] == "市交通运输局" and unlogged(answer) == unlogged(expected)
+    assert ANSWER_ID.match(answer["answer_id"])
     print(f"gradio_client saw: {answer['answer']!r}")
 
 

@@ -16,7 +16,7 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 from qa_app.web import create_app
 from qa_app.web.auth import NEED_TOKEN
 from tests.conftest import ROOT
-from tests.test_web import XIONGSHANG, base_url, running_server, service  # noqa: F401  (fixtures reused)
+from tests.test_web import ANSWER_ID, XIONGSHANG, base_url, running_server, service  # noqa: F401  (fixtures reused)
 
 TOKEN = "qa-mcp-token-8e3b1f0c6a"
 TASK_19 = "004_a6d61ab50cb7c05a.txt#19"
@@ -48,7 +48,9 @@ def _check(seen: dict, service, by_id: dict) -> None:  # noqa: F811
     answer = seen["ask"].structured_content
     expected = service.ask(XIONGSHANG).to_dict()
     assert not seen["ask"].is_error and answer["short"] == "市交通运输局"
-    assert {k: v for k, v in answer.items() if k != "citations"} == {k: v for k, v in expected.items() if k != "citations"}
+    same = {"citations", "answer_id"}
+    assert {k: v for k, v in answer.items() if k not in same} == {k: v for k, v in expected.items() if k not in same}
+    assert ANSWER_ID.match(answer["answer_id"]) and answer["answer_id"] != expected["answer_id"]
     assert [c["record_id"] for c in answer["citations"]] == [c["record_id"] for c in expected["citations"]]
     assert '"short": "市交通运输局"' in seen["ask"].content[0].text  # the same JSON as text, Chinese kept
 

@@ -9,7 +9,7 @@ import pytest
 from qa_app.web import create_app
 from qa_app.web.auth import NEED_TOKEN, WRONG_BEARER
 from qa_app.web.openai_api import CONFIG, ChatMessage, question_and_history, reply_text
-from tests.test_web import XIONGSHANG, base_url, running_server, service  # noqa: F401  (fixtures reused)
+from tests.test_web import ANSWER_ID, XIONGSHANG, base_url, running_server, service  # noqa: F401  (fixtures reused)
 
 TOKEN = "qa-openai-token-5c1d9e7a2b"
 NOT_IN_DOCS = "2024年足球场建设由谁负责？"
@@ -72,6 +72,7 @@ def test_plain_completion_carries_the_answer_and_its_sources(client, service):  
     assert completion.model_extra["short"] == "市交通运输局"
     assert completion.model_extra["citations"] == expected["citations"]
     assert completion.model_extra["abstained"] is False
+    assert ANSWER_ID.match(completion.model_extra["answer_id"])
     print(f"openai client saw: {content!r}")
 
 

@@ -133,7 +133,7 @@ def check_response(response: httpx.Response, engine) -> None:
     if response.status_code in (413, 422):
         assert isinstance(body.get("detail"), str) and CHINESE.search(body["detail"]), body
         return
-    assert set(body) == {"question", "short", "answer", "citations", "abstained", "intent", "filters", "record_ids", "plan"}
+    assert set(body) == {"question", "short", "answer", "citations", "abstained", "intent", "filters", "record_ids", "plan", "answer_id"}
     assert len(body["short"]) <= LIST_LIMIT and (body["short"] or body["abstained"])
     assert [c["n"] for c in body["citations"]] == list(range(1, len(body["citations"]) + 1))
     assert all(engine.record(c["record_id"]) is not None for c in body["citations"])

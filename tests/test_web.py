@@ -30,6 +30,12 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 XIONGSHANG = "雄商高铁项目由哪个单位牵头？"
 XSS = "<img src=x onerror=alert(1)>"
 TOKEN = "s3cret-管理"
+ANSWER_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def unlogged(answer: dict) -> dict:
+    """An answer dict as the engine gives it: the server's answer_id (new for every answer) left out."""
+    return {**answer, "answer_id": None}
 PORTAL = "http://portal.example"
 
 
@@ -230,7 +236,7 @@ def test_api_answers_xiongshang_with_citations(client, engine):
     response = client.post("/api/ask", json={"question": XIONGSHANG, "history": []})
     assert response.status_code == 200
     body = response.json()
-    assert list(body) == ["question", "short", "answer", "citations", "abstained", "intent", "filters", "record_ids", "plan"]
+    assert list(body) == ["question", "short", "answer", "citations", "abstained", "intent", "filters", "record_ids", "plan", "answer_id"]
     assert "市交通运输局" in body["short"] and "市交通运输局" in body["answer"]
     assert body["abstained"] is False and body["citations"]
     markers = {int(n) for n in re.findall(r"\[(\d+)\]", body["answer"])}
@@ -247,13 +253,16 @@ def test_questions_asked_at_once_are_answered_as_one_at_a_time(index_settings, e
     alone = [engine.answer(q).to_dict() for q in questions]
     with ThreadPoolExecutor(16) as pool:
         together = list(pool.map(lambda q: queued.ask(q).to_dict(), questions))
-    assert together == alone
+    assert [unlogged(a) for a in together] == alone
+    assert len({a["answer_id"] for a in together}) == len(questions)  # each answer its own id
     assert queued._answering._max_workers == 2
 
 
 def test_api_json_is_the_engine_answer(client, service):
     body = client.post("/api/ask", json={"question": XIONGSHANG}).json()
-    assert body == service.ask(XIONGSHANG).to_dict()
+    again = service.ask(XIONGSHANG).to_dict()
+    assert unlogged(body) == unlogged(again)
+    assert ANSWER_ID.match(body["answer_id"]) and body["answer_id"] != again["answer_id"]
 
 
 @pytest.mark.slow
@@ -327,7 +336,7 @@ def test_pages_and_offline_docs(client):
     spec = client.get("/openapi.json").json()
     question = spec["components"]["schemas"]["AskRequest"]["properties"]["question"]
     assert question["maxLength"] == 500
-    assert set(spec["paths"]) == {"/api/ask", "/api/health", "/v1/models", "/v1/chat/completions"}
+    assert set(spec["paths"]) == {"/api/ask", "/api/feedback", "/api/health", "/v1/models", "/v1/chat/completions"}
 
 
 @pytest.mark.slow

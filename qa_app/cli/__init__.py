@@ -108,6 +108,7 @@ from qa_app.cli import (  # noqa: E402  (each module registers its commands)
     ask_cmds,  # noqa: F401
     corpus_cmds,  # noqa: F401
     eval_cmds,  # noqa: F401
+    log_cmds,  # noqa: F401
     manage_cmds,  # noqa: F401
     mcp_cmds,  # noqa: F401
     overview_cmds,  # noqa: F401

@@ -9,11 +9,13 @@ import sys
 import click
 
 from qa_app.cli import main, settings_options
+from qa_app.cli.log_cmds import log_options
 from qa_app.settings import Settings
 
 
 @main.command()
 @settings_options
+@log_options
 def mcp(settings: Settings) -> None:
     """Serve the MCP tools ask, search and show on stdin/stdout (JSON-RPC; progress and errors on stderr).
 

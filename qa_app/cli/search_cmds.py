@@ -56,15 +56,22 @@ def _result(engine: Engine, query: str, k: int, filters: Filters, mode: str, sco
 @click.option("--batch", "batch_file", default=None, help="JSONL file of {\"id\", \"question\"} (- for stdin).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--no-scope", is_flag=True, help="Do not take year/period/kind filters from the query's wording.")
+@click.option("--explain", is_flag=True, help="The lexical leg, the dense leg and the fused list side by side, "
+                                              "and the answerer's plan (the admin's 检索测试 page).")
 @_filter_options
 @settings_options
-def search(settings: Settings, query, k, mode, batch_file, as_json, no_scope, **filter_values) -> None:
+def search(settings: Settings, query, k, mode, batch_file, as_json, no_scope, explain, **filter_values) -> None:
     """Find the records best matching QUERY (hybrid BM25 + dense, with filters)."""
     filters = Filters(**filter_values)
     if not query and not batch_file:
         raise click.UsageError("give a QUERY or --batch FILE")
+    if explain and (batch_file or not query):
+        raise click.UsageError("--explain takes one QUERY, not --batch")
     # Only searching: the answering knowledge is built on first use (a scoped query), not at load.
     engine = Engine.load(settings, build_if_missing=True, progress=sys.stderr.isatty(), prepare=False)
+    if explain:
+        _explain(engine, query, k, filters, as_json)
+        return
     if batch_file:
         run_batch(batch_file, lambda item: _result(engine, item["question"], k, filters, mode, not no_scope))
         return
@@ -75,3 +82,17 @@ def search(settings: Settings, query, k, mode, batch_file, as_json, no_scope, **
     for hit in result["hits"]:
         record = hit["record"]
         click.echo(f"{hit['rank']}. [{hit['score']:.4f}] {hit['record_id']}  {record['content'][:60]}")
+
+
+def _explain(engine: Engine, query: str, k: int, filters: Filters, as_json: bool) -> None:
+    from qa_app.explain import explain
+
+    result = explain(engine, query, k=k, filters=filters)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    for name in ("lexical", "dense", "fused"):
+        click.echo(f"{name}:")
+        for row in result[name]:
+            click.echo(f"  {row['rank']}. [{row['score']:.4f}] {row['record_id']}  {row['content'][:50]}")
+    click.echo(result["answer"]["plan"].get("text") or result["answer"]["short"])

@@ -11,6 +11,7 @@ import socket
 import click
 
 from qa_app.cli import main, settings_options
+from qa_app.cli.log_cmds import log_options
 from qa_app.settings import Settings
 
 
@@ -83,6 +84,7 @@ def _one_native_thread_per_request() -> None:
               help="Questions answered at the same time, the rest queued in order (QA_WORKERS); 0: one per "
                    "CPU core (docs/design.md, 'Reliability and performance').")
 @settings_options
+@log_options
 def serve(settings: Settings, host: str, port: int, embed_origins: str, admin_token: str | None,
           auth_token: str | None, workers: int) -> None:
     """Serve the chat, the embeddable chat and the JSON API; builds the index first if missing."""

@@ -11,6 +11,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qa_app.errors import BadQuestion, QAError
 from qa_app.validation import EMPTY_QUESTION, MAX_QUESTION_CHARS, too_long_message
+from qa_app.web.feedback import PATHS as FEEDBACK_PATHS
+from qa_app.web.feedback import feedback_detail
 from qa_app.web.openai_api import is_openai_path, openai_error, validation_message
 from qa_app.web.service import ChatService
 
@@ -44,6 +46,7 @@ class AnswerOut(BaseModel):
     filters: dict
     record_ids: list[str] = Field(default_factory=list, description="回答统计或列出的全部条目编号（导出即这些条目）")
     plan: dict = Field(default_factory=dict, description="回答如何理解问题：范围、条件、主题、所问字段、操作（text 为一行说明）")
+    answer_id: str | None = Field(None, description="本回答的编号，用于 POST /api/feedback 评价；未开启问答记录时为 null")
 
 
 class HealthOut(BaseModel):
@@ -107,6 +110,8 @@ def install_error_handlers(app: FastAPI) -> None:
         if is_openai_path(request.url.path):
             message, param = validation_message(list(exc.errors()))
             return openai_error(400, message, param=param)
+        if request.url.path in FEEDBACK_PATHS:
+            return JSONResponse(status_code=422, content={"detail": feedback_detail(list(exc.errors()))})
         return JSONResponse(status_code=422, content={"detail": validation_detail(list(exc.errors()))})
 
     @app.exception_handler(StarletteHTTPException)

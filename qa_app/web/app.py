@@ -21,6 +21,7 @@ from qa_app.web.auth import (
     make_login_router,
 )
 from qa_app.web.chat import build_chat
+from qa_app.web.feedback import CHAT_BODY_LIMIT, CHAT_PATH, make_feedback_router
 from qa_app.web.mcp_server import MCP_PATH, mcp_endpoint
 from qa_app.web.openai_api import CONFIG as OPENAI_CONFIG
 from qa_app.web.openai_api import PREFIX as OPENAI_PREFIX
@@ -41,6 +42,8 @@ API_DESCRIPTION = """对已载入的责任目标文件的问答接口（无需�
   `question, short, answer（带 [n] 标记）, citations[{n, record_id, doc, title, number, text, score}],
   abstained, intent, filters`。`history` 放此前各轮返回的 JSON，用于追问。
 * 问题为空或超过 500 字 → HTTP 422，`detail` 为中文说明；请求体上限 64 KB。
+* `POST /api/feedback` `{"answer_id": "...", "rating": "up" | "down", "comment": "..."}` → `{"ok": true}`：
+  评价某个回答（answer_id 不存在 → 404；rating 不对或 comment 超过 500 字 → 422）。
 * `GET /api/health` → `{"status": "ok", "records": N, "model": "..."}`。
 * OpenAI 兼容：`GET /v1/models`、`POST /v1/chat/completions`（可在 Open WebUI、Cherry Studio 等客户端中
   作为“OpenAI 兼容”服务添加，base URL 为 `http://主机:端口/v1`）。
@@ -85,6 +88,7 @@ def create_app(service: ChatService, embed_origins: Sequence[str] = (), admin_to
     install_error_handlers(app)
     app.include_router(make_router(service))
     app.include_router(make_openai_router(service))
+    app.include_router(make_feedback_router(service))  # before the mount at /, which would take /feedback
     app.add_route(MCP_PATH, mcp.endpoint, include_in_schema=False)
     app.add_api_route("/embed.js", _embed_script, include_in_schema=False)
     sessions = Sessions() if auth_token else None
@@ -103,6 +107,7 @@ def create_app(service: ChatService, embed_origins: Sequence[str] = (), admin_to
                         **common)
     app.add_middleware(BodyLimit)
     app.add_middleware(BodyLimit, limit=OPENAI_CONFIG.body_limit, prefix=OPENAI_PREFIX, shape=error_body)
+    app.add_middleware(BodyLimit, limit=CHAT_BODY_LIMIT, prefix=CHAT_PATH)
     if auth_token:
         app.add_middleware(BodyLimit, limit=LOGIN_BODY_LIMIT, prefix=LOGIN_PATH)
         app.add_middleware(AccessControl, token=auth_token, sessions=sessions)

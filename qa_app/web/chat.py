@@ -13,7 +13,9 @@ from qa_app.errors import BadQuestion, QAError
 from qa_app.retrieval import Filters
 from qa_app.validation import MAX_QUESTION_CHARS
 from qa_app.web.admin import build_admin_panel
+from qa_app.web.admin_log import build_log_panel
 from qa_app.web.dashboard import build_overview_tab, export_file
+from qa_app.web.feedback_ui import FEEDBACK_JS
 from qa_app.web.render import esc, render_conversation
 from qa_app.web.service import ChatService, check_question
 
@@ -119,6 +121,7 @@ def build_chat(service: ChatService, compact: bool = False, admin_token: str | N
                     parts = _chat_parts(service, draw, examples, compact)
                     if admin_token:
                         build_admin_panel(service, admin_token, refresh=list(parts[:2]))
+                        build_log_panel(service, admin_token)
                 with gr.Tab("概览", id="overview", elem_id="qa-tab-overview"):
                     group, show_group, outputs = build_overview_tab(service)
             gr.HTML(_footer())
@@ -140,7 +143,7 @@ def _chat_parts(service: ChatService, draw, examples, compact: bool):
     with gr.Accordion("筛选", open=False) if compact else gr.Row():
         year = gr.Dropdown(years, value="", label="年份", elem_id="qa-year", scale=1)
         doc = gr.Dropdown(docs, value="", label="文件", elem_id="qa-doc", scale=3)
-    log = gr.HTML(draw([]), elem_id="qa-log", js_on_load=COPY_JS, scale=1 if compact else None,
+    log = gr.HTML(draw([]), elem_id="qa-log", js_on_load=COPY_JS + FEEDBACK_JS, scale=1 if compact else None,
                   elem_classes=["qa-compact" if compact else "qa-full"])
     download = gr.DownloadButton("下载本回答的条目（Excel）", visible=False, size="sm", elem_id="qa-download")
     with gr.Row(equal_height=True, elem_id="qa-input-row"):

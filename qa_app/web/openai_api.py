@@ -4,8 +4,8 @@ Chat clients (Open WebUI, Cherry Studio, ChatBox, LobeChat, Dify) and the `opena
 API; they send the whole conversation each time. The last user message is the question and the earlier
 user messages are its history (the engine takes plain previous questions for follow-ups). The reply's
 content is the full answer with its [n] markers followed by its sources as text, so a client that shows
-only `content` still shows where the answer came from; `citations`, `short` and `abstained` ride along
-as extra fields. Errors use OpenAI's shape, `{"error": {"message", "type", "param", "code"}}`.
+only `content` still shows where the answer came from; `citations`, `short`, `abstained` and `answer_id`
+(for POST /api/feedback) ride along as extra fields. Errors use OpenAI's shape, `{"error": {"message", "type", "param", "code"}}`.
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def reply_text(answer: dict, config: CompletionsConfig = CONFIG) -> str:
 
 def _extras(answer: dict) -> dict:
     return {"citations": answer.get("citations") or [], "short": answer.get("short", ""),
-            "abstained": bool(answer.get("abstained"))}
+            "abstained": bool(answer.get("abstained")), "answer_id": answer.get("answer_id")}
 
 
 def completion(answer: dict, config: CompletionsConfig = CONFIG) -> dict:

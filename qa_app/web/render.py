@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 from qa_app.export import record_rows
 from qa_app.records import Record
+from qa_app.web.feedback_ui import feedback_html
 
 NOT_FOUND_BADGE = "文件中未找到"
 _MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -79,7 +80,7 @@ def render_answer(answer: dict, lookup: RecordLookup) -> str:
     classes = "qa-answer qa-abstain" if abstained else "qa-answer"
     return (f'<div class="{classes}">{badge}<div class="qa-answer-text">{answer_text_html(answer.get("answer", ""))}'
             f'</div><button type="button" class="qa-copy" data-copy="{esc(copy_text(answer))}" '
-            f'title="复制回答和来源">复制</button>{sources}</div>')
+            f'title="复制回答和来源">复制</button>{feedback_html(answer)}{sources}</div>')
 
 
 def render_turn(turn: dict, lookup: RecordLookup) -> str:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from qa_app.engine import Engine
 from qa_app.errors import QAError
+from qa_app.feedback import DisabledLog, QuestionLog, logged, open_log
 from qa_app.indexes import index_version
 from qa_app.records import Answer, Record
 from qa_app.retrieval import Filters
@@ -35,8 +37,10 @@ class ChatService:
     thirty-two requests answered all at once would share two cores (and the GIL) thirty-two ways, so
     each would take as long as the slowest; queued, each waits its turn and then runs at full speed."""
 
-    def __init__(self, settings: Settings, engine: Engine, loader: Callable[..., Engine] | None = None):
+    def __init__(self, settings: Settings, engine: Engine, loader: Callable[..., Engine] | None = None,
+                 question_log: QuestionLog | DisabledLog | None = None):
         self.settings = settings
+        self.log = question_log if question_log is not None else open_log(settings)
         self._engine = engine
         self._loader = loader or load_engine
         self._lock = threading.Lock()
@@ -51,7 +55,10 @@ class ChatService:
     def ask(self, question: str, history: list | None = None, filters: Filters | None = None) -> Answer:
         """Answer one question in its turn; raises BadQuestion for empty or over-long ones."""
         text = check_question(question)
-        return self._answering.submit(self._answer, text, history, filters).result()
+        began = time.perf_counter()
+        answer = self._answering.submit(self._answer, text, history, filters).result()
+        latency_ms = (time.perf_counter() - began) * 1000
+        return logged(self.log, answer, len(history or []), latency_ms, self.engine.retriever.index.version)
 
     def _answer(self, text: str, history: list | None, filters: Filters | None) -> Answer:
         return self.engine.answer(text, history or [], scope=filters)
