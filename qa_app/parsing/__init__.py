@@ -11,7 +11,7 @@ from qa_app.parsing.formats import read_grids
 from qa_app.parsing.grids import Grid, decode_text
 from qa_app.parsing.guards import TooBig
 from qa_app.parsing.notices import SECTION, TASK_START, looks_like_notice, parse_notice
-from qa_app.parsing.tables import TableMeta, find_layout, parse_table
+from qa_app.parsing.tables import TableMeta, find_header, parse_table
 from qa_app.parsing.units import unglue_all
 from qa_app.profile import NOTICE_PERIOD, find_period
 from qa_app.records import TARGET, TASK, Corpus, Document, Record, Skipped
@@ -74,7 +74,8 @@ def parse_lines(file: str, lines: list[str]) -> Document:
 
 
 def _header_at(grid: Grid) -> int | None:
-    return next((i for i, cells in enumerate(grid.rows) if find_layout(cells)), None)
+    found = find_header(grid.rows)
+    return found[0] if found else None
 
 
 def _placed(skip: Skipped, grid: Grid) -> Skipped:
