@@ -48,6 +48,7 @@ class Record:
     text: str = ""
     unit_label: str = ""  # a task's lead column as the notice writes it: 牵头单位, 责任单位, 牵头部门…
     extra: tuple[tuple[str, str], ...] = ()  # the document's other columns as (header, value): 备注, 主要任务…
+    place: str = ""  # the document's place (its title's, issuer's or signature's, or given with `qa add --place`)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -97,6 +98,8 @@ class Document:
     kind: str
     records: tuple[Record, ...] = ()
     skipped: tuple[Skipped, ...] = ()
+    place: str = ""
+    note: str = ""  # how the layout was read when it was not recognised ("layout not recognised: …")
 
     def summary(self) -> dict:
         return {
@@ -106,6 +109,8 @@ class Document:
             "period": self.period,
             "kind": self.kind,
             "records": len(self.records),
+            "place": self.place,
+            "note": self.note,
         }
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from qa_app.answering.figures import Clause, clip, focus, summary
 from qa_app.answering.matching import split_clauses
-from qa_app.profile import document_name, notice_word, place_of
+from qa_app.profile import document_name, notice_word, record_place
 from qa_app.records import Citation, Record
 from qa_app.text import tidy
 
@@ -43,7 +43,7 @@ def source_label(record: Record) -> str:
     """Where a record comes from, in words: which document and which row or task number."""
     name = document_name(record.title) if record.kind == "task" else \
         f"{record.year or ''}年{record.period}推进情况表"
-    place = place_of(record.title)
+    place = record_place(record)
     return f"{'' if not place or name.startswith(place) else place}{name}第{record.number}项"
 
 

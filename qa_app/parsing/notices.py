@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from qa_app.parsing.places import is_signature
 from qa_app.parsing.roles import LABEL_LINE, closes_task, find_roles, names_roles
 from qa_app.profile import NOTICE_PERIOD
 from qa_app.records import TASK, Record, Skipped
@@ -81,7 +82,7 @@ def _drafts(file: str, lines: list[Line]) -> tuple[list[_Draft], list[Skipped]]:
             drafts.append(_Draft(number, line, section, [text]))
         elif drafts and (not drafts[-1].closed or LABEL_LINE.match(text)):
             drafts[-1].parts.append(text)
-        elif drafts:
+        elif drafts and not is_signature(text):
             stray.append(Skipped(file, line, f"text after task {drafts[-1].number} is closed: {clip(text)}"))
     return drafts, stray
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, replace
 
 from qa_app.parsing.columns import Layout, column_key, find_header, find_layout, refine
+from qa_app.parsing.places import is_signature
 from qa_app.parsing.units import split_leaders, split_units
 from qa_app.records import TARGET, Record, Skipped
 from qa_app.text import clip, tidy
@@ -192,8 +193,8 @@ def parse_table(meta: TableMeta, rows: list[Row]) -> tuple[list[Record], list[Sk
         if header:
             layout = header if first and first[0] == i else refine(header, grid[i + 1 : i + 41])
             continue
-        if layout is None:
-            continue
+        if layout is None or (len([c for c in cells if c.strip()]) == 1 and is_signature(cells[0])):
+            continue  # above the header, or the issuer and date signed below the table
         for slot, kind, chunk in _chunks(layout, cells):
             if kind == "stub":
                 number = _values(layout, chunk).get("number")
