@@ -75,15 +75,21 @@ def stored_places(corpus_dir: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
-def store_place(corpus_dir: Path, name: str, place: str | None) -> None:
-    """Keep (or, with no place, forget) a document's place; written atomically beside the documents."""
-    places = stored_places(corpus_dir)
-    if place:
+def store_place(corpus_dir: Path, name: str, place: str | None) -> dict[str, str]:
+    """Keep (or, with no place, forget) a document's place; returns the places as they were before."""
+    before = stored_places(corpus_dir)
+    places = dict(before)
+    if place and place.strip():
         places[name] = place.strip()
-    elif name not in places:
-        return
     else:
-        del places[name]
+        places.pop(name, None)
+    if places != before:
+        write_places(corpus_dir, places)
+    return before
+
+
+def write_places(corpus_dir: Path, places: dict[str, str]) -> None:
+    """Write the places file atomically beside the documents (a temporary file renamed over it)."""
     fd, tmp = tempfile.mkstemp(dir=corpus_dir, prefix=".places.", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(places, handle, ensure_ascii=False, indent=1)
