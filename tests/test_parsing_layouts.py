@@ -144,3 +144,35 @@ def test_qa_corpus_says_how_an_unrecognised_layout_was_kept(tmp_path):
     result = CliRunner().invoke(main, ["corpus", "--corpus", str(corpus), "--index", str(tmp_path / "i")])
     assert result.exit_code == 0
     assert "layout not recognised: 3 paragraphs kept as text" in result.output and "白鹭县" in result.output
+
+
+@pytest.fixture(scope="module")
+def layouts_engine(tmp_path_factory, embedder):
+    """The real engine over the invented layouts (a corpus of their own, embedded with the real model)."""
+    from qa_app.engine import Engine
+    from qa_app.settings import Settings
+
+    root = tmp_path_factory.mktemp("layouts")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for name in ("county_livelihood_remarks.csv", "units_by_content.txt", "notice_role_lines.txt",
+                 "measures_role_verbs.txt", "unrecognised_briefing.txt"):
+        shutil.copy(DATA / name, corpus)
+    build_target_workbook(corpus / "targets_category.xlsx")
+    build_notice_with_table(corpus / "notice_with_table.docx")
+    settings = Settings(corpus_dir=corpus, index_dir=root / "index")
+    return Engine.load(settings, build_if_missing=True, progress=False, embedder=embedder)
+
+
+@pytest.mark.parametrize(("question", "short", "cited"), [
+    ("梅岭县改造农村公路的备注是什么？", "受春季降雨影响工期延后约20天", "county_livelihood_remarks.csv#3"),
+    ("新建5G基站的情况说明是什么", "受铁塔选址审批影响", "targets_category.xlsx#3"),
+    ("新建5G基站属于哪个主要任务", "产业发展", "targets_category.xlsx#3"),
+    ("枫林县新建城区小学由哪些单位负责？", "县教育局、县住建局", "notice_with_table.docx#1"),
+    ("云溪县建设高标准农田由哪个单位牵头？", "县农业农村局", "notice_role_lines.txt#1"),
+    ("白鹭县计划清淤河道多少公里", "清淤河道85公里", "unrecognised_briefing.txt#1"),
+])
+def test_each_layout_answers_with_its_citation(layouts_engine, question, short, cited):
+    answer = layouts_engine.answer(question)
+    assert not answer.abstained and answer.short.startswith(short)
+    assert answer.citations[0].record_id == cited

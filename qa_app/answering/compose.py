@@ -170,6 +170,12 @@ def compose_content(record: Record, score: float) -> Reply:
     return Reply(clip(tidy(record.content), SHORT_LIMIT), text, (record,), (score,))
 
 
+def compose_extra(record: Record, score: float, header: str, value: str) -> Reply:
+    """A column of the document's own (备注, 情况说明), under its header as the document wrote it."""
+    text = f"{source_label(record)}{quoted(topic(record))}的{header}：{tidy(value)}[1]。"
+    return Reply(clip(tidy(value), SHORT_LIMIT), text, (record,), (score,))
+
+
 def compose_progress(record: Record, score: float) -> Reply:
     progress = tidy(record.progress)
     if not progress:
