@@ -129,8 +129,8 @@ def _read_layout(file: str, grids: list[Grid]) -> Document:
 def _plain_document(file: str, grids: list[Grid]) -> Document:
     """Neither a table nor a notice: the paragraphs (or rows) kept as text records, and said so."""
     rows = [cells for g in grids for cells in g.rows]
-    lines = [tidy("".join(cells)) for cells in rows]
-    title = next((t for t in lines if t and len(t) <= 60), "")
+    lines = [tidy(cells[0]) for cells in rows if len([c for c in cells if c.strip()]) == 1 and cells[0].strip()]
+    title = next((t for t in lines if len(t) <= 60), "")
     records = plain_records(file, title, year_of(title), rows)
     if not records:
         reason = "neither a progress table (header 序号…责任单位) nor a task notice (1. …（牵头单位：…）)"

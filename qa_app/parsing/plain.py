@@ -13,11 +13,11 @@ from qa_app.profile import NOTICE_PERIOD
 from qa_app.records import TASK, Record
 from qa_app.text import tidy
 
-_MIN_CHARS = 4  # shorter lines ("附件", "一、") hold nothing to answer from
+_MIN_CHARS = 6  # shorter lines ("附件", "一、", a lone "项目 说明" header) hold nothing to answer from
 
 
 def plain_note(count: int, rows: bool) -> str:
-    what = "rows" if rows else "paragraphs"
+    what = ("row" if rows else "paragraph") + ("" if count == 1 else "s")
     return f"layout not recognised: {count} {what} kept as text"
 
 
@@ -26,7 +26,7 @@ def plain_records(file: str, title: str, year: int | None, rows: list[list[str]]
     records: list[Record] = []
     for cells in rows:
         text = tidy(" ".join(c.strip() for c in cells if c and c.strip()))
-        if len(text) < _MIN_CHARS or text == title or is_signature(text):
+        if len(text.replace(" ", "")) < _MIN_CHARS or text == title or is_signature(text):
             continue
         number = len(records) + 1
         records.append(Record(
