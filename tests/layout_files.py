@@ -85,3 +85,23 @@ def build_target_workbook(path: Path) -> Path:
     sheet.merge_cells("B6:B7")
     workbook.save(str(path))
     return path
+
+
+def build_merged_workbook(path: Path) -> Path:
+    """The Word table's items as an Excel sheet: 序号 and 责任单位 merged down over an item's two rows,
+    the units one per line inside the cell."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["枫林县2024年民生实事项目"])
+    sheet.append(["序号", "民生实事", "责任单位", "完成时限"])
+    for r, (number, content, units, deadline) in enumerate(WORD_ROWS):
+        first = r == 0 or WORD_ROWS[r - 1][0] != number
+        sheet.append([int(number) if first else None, content, "\n".join(units) if first else None, deadline])
+        if not first:
+            row = sheet.max_row
+            sheet.merge_cells(f"A{row - 1}:A{row}")
+            sheet.merge_cells(f"C{row - 1}:C{row}")
+    workbook.save(str(path))
+    return path

@@ -14,11 +14,12 @@ from qa_app.cli import main
 from qa_app.fields import record_fields
 from qa_app.parsing import load_corpus, parse_file
 from qa_app.parsing.places import PLACES_FILE, store_place, stored_places
-from tests.layout_files import build_notice_with_table, build_target_workbook
+from tests.layout_files import build_merged_workbook, build_notice_with_table, build_target_workbook
 
 DATA = Path(__file__).parent / "data"
 SHARED_DOCUMENTS = Path(__file__).resolve().parents[1].parent / "shared" / "documents"
-BUILDERS = {"notice_with_table.docx": build_notice_with_table, "targets_category.xlsx": build_target_workbook}
+BUILDERS = {"notice_with_table.docx": build_notice_with_table, "targets_category.xlsx": build_target_workbook,
+            "merged_items.xlsx": build_merged_workbook}
 
 
 def _read(name: str, tmp_path: Path):
@@ -31,6 +32,7 @@ def _read(name: str, tmp_path: Path):
     ("units_by_content.txt", 3, "target", "白沙区"),
     ("targets_category.xlsx", 5, "target", "松台县"),
     ("notice_with_table.docx", 3, "target", "枫林县"),
+    ("merged_items.xlsx", 3, "target", "枫林县"),
     ("notice_role_lines.txt", 3, "task", "云溪县"),
     ("measures_role_verbs.txt", 4, "task", "柳岸区"),
     ("notice_one_task.txt", 1, "task", "石桥镇"),
@@ -71,8 +73,9 @@ def test_category_merged_down_spaced_header_status_and_explanation(tmp_path):
     assert fifth.progress == "已开工10个" and "情况说明" in dict(fifth.extra)
 
 
-def test_word_table_after_the_notice_with_merged_rows_and_one_unit_per_paragraph(tmp_path):
-    doc = _read("notice_with_table.docx", tmp_path)
+@pytest.mark.parametrize("name", ["notice_with_table.docx", "merged_items.xlsx"])
+def test_items_merged_over_two_rows_with_one_unit_per_paragraph(tmp_path, name):
+    doc = _read(name, tmp_path)
     assert doc.title == "枫林县2024年民生实事项目"
     one, two, three = doc.records
     assert one.content == "新建城区小学2所；改扩建乡镇幼儿园4所" and one.deadline == "8月底；12月底"
@@ -176,3 +179,23 @@ def test_each_layout_answers_with_its_citation(layouts_engine, question, short, 
     answer = layouts_engine.answer(question)
     assert not answer.abstained and answer.short.startswith(short)
     assert answer.citations[0].record_id == cited
+
+
+def test_qa_add_with_a_place_stores_it_and_qa_remove_forgets_it(tmp_path, embedder):
+    from qa_app.engine import Engine
+    from qa_app.ingest import add_documents, remove_document
+    from qa_app.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(DATA / "county_notice.txt", corpus)
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+    source = tmp_path / "measures.txt"
+    source.write_text("1.做好防汛物资储备。储备编织袋5万条、救生衣800件。(责任单位:县应急管理局)\n", encoding="utf-8")
+    report = add_documents(settings, [source], embedder=embedder, place="青川县")
+    assert report["documents"]["measures.txt"]["place"] == "青川县"
+    assert stored_places(corpus) == {"measures.txt": "青川县"}
+    answer = Engine.load(settings, embedder=embedder).answer("青川县储备编织袋多少条？")
+    assert answer.short.startswith("储备编织袋5万条") and answer.citations[0].record_id == "measures.txt#1"
+    remove_document(settings, "measures.txt", embedder=embedder)
+    assert stored_places(corpus) == {}

@@ -22,6 +22,7 @@ _CN_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", 1)}
 TASK_START = re.compile(r"^\s*(?:(\d{1,3})\s*[.．、](?!\d)|[（(](\d{1,3})[）)]|([一二三四五六七八九十]{1,3})是[，,：:]?)\s*")
 SECTION = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*、|[（(][一二三四五六七八九十]{1,3}[）)])")
 _FOOTER = re.compile(r"^\s*抄送")
+_TAIL_LINES, _TAIL_CHARS = 8, 600  # how far back a task's closing bracket or role lines are looked for
 
 
 def task_number(match: re.Match) -> int:
@@ -57,8 +58,10 @@ class _Draft:
 
     @property
     def closed(self) -> bool:
-        """Its units are named: a closing bracket, or role lines under it (the next task starts a new one)."""
-        return closes_task(self.text) or find_roles(self.parts).found
+        """Its units are named: a closing bracket (read from the last lines: a crafted task of many
+        lines costs no more per line), or a role line under it (the next task starts a new one)."""
+        tail = "".join(p.strip() for p in self.parts[-_TAIL_LINES:])
+        return closes_task(tail[-_TAIL_CHARS:]) or any(LABEL_LINE.match(p) for p in self.parts[max(1, len(self.parts) - _TAIL_LINES):])
 
 
 def _drafts(file: str, lines: list[Line]) -> tuple[list[_Draft], list[Skipped]]:

@@ -21,6 +21,7 @@ __all__ = ["Layout", "TableMeta", "column_key", "find_header", "find_layout", "p
 Row = tuple[int, list[str]]  # (line number, cells)
 
 _NUMBER = re.compile(r"^\d{1,4}$")
+_MAX_FOLDED = 20  # rows of one item under a merged 序号; past this a row is reported, not joined (no n² joins)
 
 
 def _values(layout: Layout, chunk: list[str]) -> dict[str, str]:
@@ -109,6 +110,7 @@ class _TableBuilder:
         self.skipped: list[Skipped] = []
         self.last_in_slot: dict[int, int] = {}
         self.continuations: dict[int, int] = {}
+        self.folded: dict[int, int] = {}  # record position → rows folded into it
 
     def skip(self, line: int, reason: str) -> None:
         self.skipped.append(Skipped(self.meta.file, line, reason))
@@ -120,7 +122,7 @@ class _TableBuilder:
             self._add_target(line, slot, layout, values, chunk)
         elif not number and values.get("leaders") and not values.get("content"):
             self._add_continuation(line, slot, layout, values, chunk)
-        elif not number and slot in self.last_in_slot:
+        elif not number and slot in self.last_in_slot and self.folded.get(self.last_in_slot[slot], 0) < _MAX_FOLDED:
             self._fold(slot, layout, values, chunk)
         else:
             self.skip(line, f"序号 '{clip(number)}' is not a number and the row continues no target")
@@ -155,6 +157,7 @@ class _TableBuilder:
     def _fold(self, slot, layout, values, chunk) -> None:
         """More of the target above (its 序号 merged down): its cells joined to that record's."""
         at = self.last_in_slot[slot]
+        self.folded[at] = self.folded.get(at, 0) + 1
         parent = self.records[at]
         own = _record(self.meta, layout, values, parent.number, parent.id, chunk)
         extra = dict(parent.extra)
