@@ -55,6 +55,16 @@ def test_a_trailing_remarks_column_is_a_named_field_not_the_next_record(tmp_path
     assert ("备注", "受春季降雨影响工期延后约20天") in record_fields(third)  # shown in the citation card
 
 
+def test_a_remarks_column_after_the_units_is_never_the_next_records_number():
+    from qa_app.parsing import parse_lines
+
+    header = "序号\t市政府领导\t责任目标内容\t完成时限\t完成情况\t是否按计划完成进度\t责任单位\t备注"
+    rows = [f"{n}\t王某\t建设公园{n}处\t年底\t已完成\t是\t县住建局\t{n + 10}" for n in range(1, 14)]
+    doc = parse_lines("remarks.txt", ["县民生实事", header, *rows])
+    assert len(doc.records) == 13 and doc.skipped == ()
+    assert [dict(r.extra)["备注"] for r in doc.records] == [str(n + 10) for n in range(1, 14)]
+
+
 def test_columns_known_by_what_they_hold(tmp_path):
     records = _read("units_by_content.txt", tmp_path).records
     assert [r.units for r in records] == [("区民政局",), ("区住建局", "白沙燃气公司"), ("区城管局", "区公安分局")]
