@@ -66,8 +66,8 @@ def place_of(title: str) -> str:
 
 
 def record_place(record) -> str:
-    """A record's place: the one its document was given when read (title, issuer, signature or
-    `qa add --place`), else its title's (records from an older index carry none)."""
+    """A record's place: its title's, unless the record carries its document's place because the
+    title does not say it (found in the issuer or signature, or given with `qa add --place`)."""
     return getattr(record, "place", "") or place_of(record.title)
 
 

@@ -48,13 +48,15 @@ class Record:
     text: str = ""
     unit_label: str = ""  # a task's lead column as the notice writes it: 牵头单位, 责任单位, 牵头部门…
     extra: tuple[tuple[str, str], ...] = ()  # the document's other columns as (header, value): 备注, 主要任务…
-    place: str = ""  # the document's place (its title's, issuer's or signature's, or given with `qa add --place`)
+    place: str = ""  # its document's place where the title does not say it (issuer, signature, `qa add --place`)
 
     def to_dict(self) -> dict:
         data = asdict(self)
         for name in _LIST_FIELDS:
             data[name] = list(data[name])
         data["extra"] = [list(pair) for pair in self.extra]
+        if not self.place:  # a record whose title names its place keeps its JSON (and the index's corpus hash)
+            del data["place"]
         return data
 
     @classmethod

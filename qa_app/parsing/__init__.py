@@ -15,7 +15,7 @@ from qa_app.parsing.places import document_place, stored_places
 from qa_app.parsing.plain import plain_note, plain_records
 from qa_app.parsing.tables import TableMeta, find_header, parse_table
 from qa_app.parsing.units import unglue_all
-from qa_app.profile import NOTICE_PERIOD, find_period
+from qa_app.profile import NOTICE_PERIOD, find_period, place_of
 from qa_app.records import TARGET, TASK, Corpus, Document, Record, Skipped
 from qa_app.settings import Limits
 from qa_app.text import tidy
@@ -106,10 +106,12 @@ def parse_grids(file: str, grids: list[Grid]) -> Document:
 
 
 def with_place(doc: Document, place: str | None) -> Document:
-    """The document, and each of its records, placed (a place already found is kept)."""
+    """The document placed (a place already found is kept), and each record whose title does not
+    say that place (`profile.record_place` reads a record's place from its title otherwise)."""
     if doc.place or not place:
         return doc
-    return replace(doc, place=place, records=tuple(replace(r, place=place) for r in doc.records))
+    records = tuple(r if place_of(r.title) == place else replace(r, place=place) for r in doc.records)
+    return replace(doc, place=place, records=records)
 
 
 def _read_layout(file: str, grids: list[Grid]) -> Document:
