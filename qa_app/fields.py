@@ -48,6 +48,8 @@ class FieldCatalog:
     task_columns: tuple[str, ...]
     target_columns: tuple[str, ...]
     task_labels: tuple[tuple[str, str], ...] = ()
+    unit_suffixes: tuple[str, ...] = ()   # a cell ending in one of these names a unit (content_rules)
+    status_values: tuple[str, ...] = ()   # a column holding only these is a status column
 
     def get(self, name: str) -> FieldSpec:
         return self._by_name()[name]
@@ -99,6 +101,8 @@ def catalog() -> FieldCatalog:
         task_columns=tuple(data["task_columns"]),
         target_columns=tuple(data["target_columns"]),
         task_labels=tuple(data.get("task_labels", {}).items()),
+        unit_suffixes=tuple(data.get("content_rules", {}).get("unit_suffixes", ())),
+        status_values=tuple(data.get("content_rules", {}).get("status_values", ())),
     )
 
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from qa_app.embedding import Embedder
 from qa_app.errors import CorpusError, QAError
-from qa_app.parsing import SUPPORTED, corpus_files, parse_file
+from qa_app.parsing import SUPPORTED, corpus_files, parse_file, with_place
+from qa_app.parsing.places import store_place, stored_places, write_places
 from qa_app.records import Document
 from qa_app.settings import Settings
 
@@ -101,8 +102,10 @@ def _build(settings: Settings, embedder: Embedder | None, progress: bool, docs: 
 
 
 def add_documents(settings: Settings, paths: Iterable[Path | str], names: Sequence[str] | None = None,
-                  replace: bool = False, embedder: Embedder | None = None, progress: bool = False) -> dict:
+                  replace: bool = False, embedder: Embedder | None = None, progress: bool = False,
+                  place: str | None = None) -> dict:
     """Copy files into the corpus folder and update the index; `names` stores them under other names.
+    `place` (某某县) is stored with the files, for those whose title, issuer and signature name none.
 
     Returns {"added", "replaced", "records", "skipped", "embedded", "corpus_records", "documents", "index"}.
     """
@@ -114,14 +117,19 @@ def add_documents(settings: Settings, paths: Iterable[Path | str], names: Sequen
         raise CorpusError("one name is needed for each file")
     corpus_dir = Path(settings.corpus_dir)
     with _LOCK:
-        documents = _checked(settings, sources, names, replace)
+        documents = [with_place(d, place) for d in _checked(settings, sources, names, replace)]
         placed: list[tuple[Path, Path | None]] = []
+        places = stored_places(corpus_dir)
         try:
             for source, name in zip(sources, names, strict=True):
                 placed.append((corpus_dir / name, _place(source, corpus_dir / name)))
+                if place:
+                    store_place(corpus_dir, name, place)
             report = _build(settings, embedder, progress, names)
         except (QAError, OSError):
             _undo(placed)
+            if place:
+                write_places(corpus_dir, places)
             raise
         for _, backup in placed:
             if backup:
@@ -166,5 +174,6 @@ def remove_document(settings: Settings, doc_name: str, embedder: Embedder | None
             os.replace(backup, target)
             raise
         backup.unlink(missing_ok=True)
+        store_place(corpus_dir, name, None)
     return {"removed": name, "records": records, "embedded": report.get("embedded"),
             "corpus_records": report.get("records"), "index": report}

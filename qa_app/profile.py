@@ -65,6 +65,12 @@ def place_of(title: str) -> str:
     return match.group(1) if match else ""
 
 
+def record_place(record) -> str:
+    """A record's place: its title's, unless the record carries its document's place because the
+    title does not say it (found in the issuer or signature, or given with `qa add --place`)."""
+    return getattr(record, "place", "") or place_of(record.title)
+
+
 def place_stem(place: str) -> str:
     """某某市 → 某某 (how questions often name it)."""
     return place[:-1] if len(place) >= 3 else place

@@ -48,12 +48,15 @@ class Record:
     text: str = ""
     unit_label: str = ""  # a task's lead column as the notice writes it: 牵头单位, 责任单位, 牵头部门…
     extra: tuple[tuple[str, str], ...] = ()  # the document's other columns as (header, value): 备注, 主要任务…
+    place: str = ""  # its document's place where the title does not say it (issuer, signature, `qa add --place`)
 
     def to_dict(self) -> dict:
         data = asdict(self)
         for name in _LIST_FIELDS:
             data[name] = list(data[name])
         data["extra"] = [list(pair) for pair in self.extra]
+        if not self.place:  # a record whose title names its place keeps its JSON (and the index's corpus hash)
+            del data["place"]
         return data
 
     @classmethod
@@ -97,6 +100,8 @@ class Document:
     kind: str
     records: tuple[Record, ...] = ()
     skipped: tuple[Skipped, ...] = ()
+    place: str = ""
+    note: str = ""  # how the layout was read when it was not recognised ("layout not recognised: …")
 
     def summary(self) -> dict:
         return {
@@ -106,6 +111,8 @@ class Document:
             "period": self.period,
             "kind": self.kind,
             "records": len(self.records),
+            "place": self.place,
+            "note": self.note,
         }
 
 

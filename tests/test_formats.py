@@ -278,7 +278,13 @@ def test_workbook_without_header_names_sheet_and_row(tmp_path):
     workbook.active.append([])
     workbook.active.append(["会议纪要", "今天讨论了三件事"])
     workbook.save(tmp_path / "notes.xlsx")
-    doc = parse_file(tmp_path / "notes.xlsx")
+    doc = parse_file(tmp_path / "notes.xlsx")  # kept as text (docs/layouts.md), said so
+    assert [r.content for r in doc.records] == ["会议纪要 今天讨论了三件事"]
+    assert doc.note == "layout not recognised: 1 row kept as text"
+    workbook.active.append([])
+    workbook.active["A2"], workbook.active["B2"] = "项目", "说明"
+    workbook.save(tmp_path / "notes.xlsx")
+    doc = parse_file(tmp_path / "notes.xlsx")  # nothing to keep: reported where it starts
     assert doc.records == ()
     assert doc.skipped[0].where == "notes.xlsx, sheet 'Sheet1', row 2"
     assert "neither a progress table" in doc.skipped[0].reason

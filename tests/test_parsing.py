@@ -126,8 +126,14 @@ def test_unglue_needs_a_full_cover():
     assert unglue("市交通运输局某公司", vocab) == ("市交通运输局某公司",)
 
 
-def test_file_in_neither_layout_is_reported():
+def test_file_in_neither_layout_keeps_its_paragraphs_as_text():
     doc = parse_lines("notes.txt", ["", "会议纪要", "今天讨论了三件事。"])
+    assert [(r.id, r.content) for r in doc.records] == [("notes.txt#1", "今天讨论了三件事。")]
+    assert doc.title == "会议纪要" and doc.note == "layout not recognised: 1 paragraph kept as text"
+
+
+def test_file_with_nothing_to_keep_is_reported():
+    doc = parse_lines("notes.txt", ["", "项目", "说明"])
     assert doc.records == ()
     assert doc.skipped[0].line == 2 and "neither" in doc.skipped[0].reason
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from qa_app.answering.figures import Clause, clip, focus, summary
 from qa_app.answering.matching import split_clauses
-from qa_app.profile import document_name, notice_word, place_of
+from qa_app.profile import document_name, notice_word, record_place
 from qa_app.records import Citation, Record
 from qa_app.text import tidy
 
@@ -43,7 +43,7 @@ def source_label(record: Record) -> str:
     """Where a record comes from, in words: which document and which row or task number."""
     name = document_name(record.title) if record.kind == "task" else \
         f"{record.year or ''}年{record.period}推进情况表"
-    place = place_of(record.title)
+    place = record_place(record)
     return f"{'' if not place or name.startswith(place) else place}{name}第{record.number}项"
 
 
@@ -168,6 +168,12 @@ def compose_content(record: Record, score: float) -> Reply:
     """What a task or target requires, as worded."""
     text = f"{source_label(record)}{quoted(topic(record))}的内容：{tidy(record.content)}[1]。"
     return Reply(clip(tidy(record.content), SHORT_LIMIT), text, (record,), (score,))
+
+
+def compose_extra(record: Record, score: float, header: str, value: str) -> Reply:
+    """A column of the document's own (备注, 情况说明), under its header as the document wrote it."""
+    text = f"{source_label(record)}{quoted(topic(record))}的{header}：{tidy(value)}[1]。"
+    return Reply(clip(tidy(value), SHORT_LIMIT), text, (record,), (score,))
 
 
 def compose_progress(record: Record, score: float) -> Reply:

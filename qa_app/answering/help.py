@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from qa_app.answering import cues
 from qa_app.answering.compose import Reply, topic
 from qa_app.overview import overview
-from qa_app.profile import place_of
+from qa_app.profile import record_place
 from qa_app.records import Record
 
 THANKS = ("谢谢", "多谢", "感谢", "谢了", "thank")
@@ -28,7 +28,7 @@ def is_social(text: str) -> bool:
 
 def assistant_title(records: Sequence[Record]) -> str:
     """The page title from the documents' place: 某某市责任目标问答 (责任目标问答 without one)."""
-    places = list(dict.fromkeys(p for p in (place_of(r.title) for r in records) if p))
+    places = list(dict.fromkeys(p for p in (record_place(r) for r in records) if p))
     return ("、".join(places[:2]) if places else "") + "责任目标问答"
 
 

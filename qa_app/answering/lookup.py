@@ -20,7 +20,7 @@ import numpy as np
 
 from qa_app.answering.matching import TermRows, postings_of
 from qa_app.answering.vocabulary import simplify, unit_is
-from qa_app.profile import place_of
+from qa_app.profile import record_place
 from qa_app.records import Record, parent_id
 
 _CHINESE_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
@@ -77,7 +77,7 @@ class Lookup:
         self.number = np.array([np.nan if r.number is None else r.number for r in records], dtype=np.float64)
         self.codes = {name: _codes(values) for name, values in (
             ("period", [r.period for r in records]), ("kind", [r.kind for r in records]),
-            ("place", [place_of(r.title) for r in records]), ("section", [r.section for r in records]),
+            ("place", [record_place(r) for r in records]), ("section", [r.section for r in records]),
             ("deadline", [simplify(r.deadline) for r in records]),
             ("on_schedule", [r.on_schedule for r in records]))}
         self.leader_count = np.array([len(r.leaders) for r in records], dtype=np.int32)

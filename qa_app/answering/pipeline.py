@@ -28,7 +28,7 @@ from qa_app.answering.numerals import digits_for_numerals
 from qa_app.answering.overviews import answer_overview
 from qa_app.answering.plan import Operation
 from qa_app.answering.planning import plan_of
-from qa_app.answering.presence import describe, missing_in_record, unknown_name
+from qa_app.answering.presence import asked_extra, describe, missing_in_record, unknown_name
 from qa_app.answering.ranking import prefer_main
 from qa_app.answering.selection import (
     Candidate,
@@ -155,6 +155,9 @@ def _lookup(retriever, knowledge: Knowledge, q: Question, kind: str | None, mode
                                  *_nearest(subject.candidates))
     if not subject.candidates or not (subject.trusted or q.number is not None):
         return _not_found(subject.candidates)
+    extra = asked_extra(q, subject.best.record)
+    if extra:
+        return c.compose_extra(subject.best.record, subject.best.score, *extra)
     missing = missing_in_record(q, subject.best.record, knowledge)
     if missing:
         return c.compose_abstain(describe(subject.best.record, missing), *_nearest(subject.candidates))

@@ -90,6 +90,13 @@ def _unknown_person(q: Question, knowledge: Knowledge) -> str | None:
     return None
 
 
+def asked_extra(q: Question, record: Record) -> tuple[str, str] | None:
+    """(header, value) of a column of the record's own (备注, 情况说明, 主要任务) that the question
+    names: 改造农村公路的备注是什么 is answered by that column, not "没有写备注"."""
+    named = [(h, v) for h, v in record.extra if len(h) >= 2 and simplify(h) in q.flat]
+    return max(named, key=lambda pair: len(pair[0])) if named else None
+
+
 def missing_in_record(q: Question, record: Record, knowledge: Knowledge) -> str | None:
     """The asked measure or attribute when the chosen record does not hold it."""
     if q.intent not in ("progress", "task_content", "general", "figure"):

@@ -18,7 +18,7 @@ from rapidfuzz.distance import Levenshtein
 
 from qa_app.answering.cues import PLACE_IN_TEXT
 from qa_app.answering.unit_aliases import unit_alias_table
-from qa_app.profile import notice_word, place_of, place_stem
+from qa_app.profile import notice_word, place_stem, record_place
 from qa_app.records import Record
 from qa_app.text import fold_variants, normalize
 
@@ -83,14 +83,14 @@ def build_vocabulary(records: Iterable[Record]) -> Vocabulary:
         leaders=tuple(sorted({normalize(n) for r in records for n in r.leaders}, key=lambda n: (-len(n), n))),
         units=tuple(unit_counts),
         unit_names=tuple(names.items()),
-        unit_aliases=_unit_aliases(names, [place_of(r.title) for r in records]),
+        unit_aliases=_unit_aliases(names, [record_place(r) for r in records]),
         sections=tuple(dict.fromkeys(r.section for r in records if r.section)),
         quoted=tuple(sorted({normalize(q) for r in records for q in _QUOTED.findall(r.content)},
                             key=lambda n: (-len(n), n))),
         deadlines=tuple(sorted({normalize(r.deadline) for r in records if r.deadline}, key=lambda n: (-len(n), n))),
         years=tuple(sorted({r.year for r in records if r.year})),
         periods=tuple(dict.fromkeys(r.period for r in records if r.period)),
-        places=tuple(dict.fromkeys(p for p in (place_of(r.title) for r in records) if p)),
+        places=tuple(dict.fromkeys(p for p in (record_place(r) for r in records) if p)),
         mentioned=frozenset(_mentioned_places(records)),
         task_words=tuple(dict.fromkeys(w for w in (notice_word(r.title) for r in records if r.kind == "task") if w)),
     )

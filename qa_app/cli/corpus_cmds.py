@@ -22,7 +22,7 @@ def _dump(data) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @settings_options
 def corpus(settings: Settings, as_json: bool) -> None:
-    """Show per document how many records were read, and what was skipped."""
+    """Show per document how many records were read, its place, and what was skipped."""
     loaded = load_corpus(settings.corpus_dir, settings.limits)
     summary = loaded.summary()
     if as_json:
@@ -30,7 +30,9 @@ def corpus(settings: Settings, as_json: bool) -> None:
         return
     for doc in summary["documents"]:
         click.echo(f"{doc['file']}\t{doc['kind'] or '?'}\t{doc['year'] or ''}\t{doc['period']}\t"
-                   f"{doc['records']} records\t{doc['title']}")
+                   f"{doc['records']} records\t{doc['place'] or '(no place)'}\t{doc['title']}")
+        if doc["note"]:
+            click.echo(f"  {doc['note']}")
     click.echo(f"total: {summary['records']} records in {len(summary['documents'])} documents")
     for skip in loaded.all_skipped():
         click.echo(f"skipped {skip.where}: {skip.reason}")

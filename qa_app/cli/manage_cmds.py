@@ -21,20 +21,25 @@ def _index_line(report: dict) -> str:
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--replace", is_flag=True, help="Overwrite a corpus document of the same name.")
+@click.option("--place", default=None, metavar="PLACE",
+              help="The place (某某县) of files whose title, issuing body and signature name none; stored with them.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @settings_options
-def add(settings: Settings, files: tuple[Path, ...], replace: bool, as_json: bool) -> None:
+def add(settings: Settings, files: tuple[Path, ...], replace: bool, place: str | None, as_json: bool) -> None:
     """Add .xlsx/.csv/.docx/.txt FILES to the corpus and update the index (only new records are embedded).
 
     Every file is checked first; if one yields no record, nothing is added.
     """
-    report = add_documents(settings, files, replace=replace, progress=not as_json)
+    report = add_documents(settings, files, replace=replace, progress=not as_json, place=place)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
     for name, doc in report["documents"].items():
         when = f"{doc['year'] or ''} {doc['period']}".strip()
-        click.echo(f"added {name}: {doc['records']} records ({doc['kind']}, {when or 'no year'}) {doc['title']}")
+        where = f", {doc['place']}" if doc.get("place") else ""
+        click.echo(f"added {name}: {doc['records']} records ({doc['kind']}, {when or 'no year'}{where}) {doc['title']}")
+        if doc.get("note"):
+            click.echo(f"  {doc['note']}")
     for line in report["skipped"]:
         click.echo(f"skipped {line}")
     click.echo(_index_line(report))

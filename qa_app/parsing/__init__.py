@@ -11,13 +11,17 @@ from qa_app.parsing.formats import read_grids
 from qa_app.parsing.grids import Grid, decode_text
 from qa_app.parsing.guards import TooBig
 from qa_app.parsing.notices import SECTION, TASK_START, looks_like_notice, parse_notice
-from qa_app.parsing.tables import TableMeta, find_layout, parse_table
+from qa_app.parsing.places import document_place, stored_places
+from qa_app.parsing.plain import plain_note, plain_records
+from qa_app.parsing.tables import TableMeta, find_header, parse_table
 from qa_app.parsing.units import unglue_all
-from qa_app.profile import NOTICE_PERIOD, find_period
+from qa_app.profile import NOTICE_PERIOD, find_period, place_of
 from qa_app.records import TARGET, TASK, Corpus, Document, Record, Skipped
 from qa_app.settings import Limits
+from qa_app.text import tidy
 
-__all__ = ["load_corpus", "parse_lines", "parse_grids", "parse_file", "read_text_lines", "corpus_files", "SUPPORTED"]
+__all__ = ["load_corpus", "parse_lines", "parse_grids", "parse_file", "read_text_lines", "corpus_files", "SUPPORTED",
+           "with_place"]
 
 SUPPORTED = (".txt", ".xlsx", ".csv", ".docx")
 _YEAR = re.compile(r"(20\d{2})\s*年")
@@ -40,12 +44,13 @@ _ATTACHMENT = re.compile(r"^附件\s*\d*\s*[:：]?$")
 
 
 def _table_title(lines: list[str], header_at: int) -> str:
-    """The first line above the header, past an "附件1" label that Word attachments start with."""
-    for text in lines[:header_at]:
-        text = text.strip().lstrip("#").strip()
-        if text and not _ATTACHMENT.match(text):
-            return text
-    return ""
+    """The first line above the header, past an "附件1" label that Word attachments start with; below
+    a notice's paragraphs (more than two lines above the header), the table's own caption just above it."""
+    above = [t for t in (line.strip().lstrip("#").strip() for line in lines[:header_at])
+             if t and not _ATTACHMENT.match(t)]
+    if len(above) > 2:
+        return next((t for t in reversed(above) if len(t) <= 60 and not t.endswith(("。", "：", ":"))), above[0])
+    return above[0] if above else ""
 
 
 def _notice_title(lines: list[str]) -> str:
@@ -74,7 +79,8 @@ def parse_lines(file: str, lines: list[str]) -> Document:
 
 
 def _header_at(grid: Grid) -> int | None:
-    return next((i for i, cells in enumerate(grid.rows) if find_layout(cells)), None)
+    found = find_header(grid.rows)
+    return found[0] if found else None
 
 
 def _placed(skip: Skipped, grid: Grid) -> Skipped:
@@ -92,7 +98,23 @@ def _first_row(file: str, grids: list[Grid], reason: str) -> Skipped:
 
 
 def parse_grids(file: str, grids: list[Grid]) -> Document:
-    """Parse a file's grids: any grid with a table header gives targets; otherwise a task notice."""
+    """Parse a file's grids: any grid with a table header gives targets; otherwise a task notice;
+    otherwise its paragraphs kept as text. Every record carries the document's place."""
+    doc = _read_layout(file, grids)
+    lines = ["\t".join(cells) for g in grids for cells in g.rows]
+    return with_place(doc, document_place(doc.title, lines))
+
+
+def with_place(doc: Document, place: str | None) -> Document:
+    """The document placed (a place already found is kept), and each record whose title does not
+    say that place (`profile.record_place` reads a record's place from its title otherwise)."""
+    if doc.place or not place:
+        return doc
+    records = tuple(r if place_of(r.title) == place else replace(r, place=place) for r in doc.records)
+    return replace(doc, place=place, records=records)
+
+
+def _read_layout(file: str, grids: list[Grid]) -> Document:
     if any(_header_at(g) is not None for g in grids):
         return _table_document(file, grids)
     grid = Grid("", [["\t".join(cells)] for g in grids for cells in g.rows], [p for g in grids for p in g.places])
@@ -103,8 +125,20 @@ def parse_grids(file: str, grids: list[Grid]) -> Document:
         records, skipped = parse_notice(file, title, year_of(title), numbered)
         skipped = tuple(_placed(s, grid) for s in skipped)
         return Document(file, title, year_of(title), NOTICE_PERIOD, TASK, tuple(records), skipped)
-    reason = "neither a progress table (header 序号…责任单位) nor a task notice (1. …（牵头单位：…）)"
-    return Document(file, "", None, "", "", (), (_first_row(file, grids, reason),))
+    return _plain_document(file, grids)
+
+
+def _plain_document(file: str, grids: list[Grid]) -> Document:
+    """Neither a table nor a notice: the paragraphs (or rows) kept as text records, and said so."""
+    rows = [cells for g in grids for cells in g.rows]
+    lines = [tidy(cells[0]) for cells in rows if len([c for c in cells if c.strip()]) == 1 and cells[0].strip()]
+    title = next((t for t in lines if len(t) <= 60), "")
+    records = plain_records(file, title, year_of(title), rows)
+    if not records:
+        reason = "neither a progress table (header 序号…责任单位) nor a task notice (1. …（牵头单位：…）)"
+        return Document(file, "", None, "", "", (), (_first_row(file, grids, reason),))
+    note = plain_note(len(records), any(len([c for c in r if c.strip()]) > 1 for r in rows))
+    return Document(file, title, year_of(title), records[0].period, TASK, tuple(records), note=note)
 
 
 def _table_document(file: str, grids: list[Grid]) -> Document:
@@ -201,5 +235,8 @@ def build_corpus(documents: list[Document]) -> Corpus:
 
 
 def load_corpus(corpus_dir: Path, limits: Limits | None = None) -> Corpus:
-    """Read every file of a corpus folder into records; raises CorpusError only when none is found."""
-    return build_corpus([parse_file(p, limits=limits) for p in corpus_files(Path(corpus_dir))])
+    """Read every file of a corpus folder into records; raises CorpusError only when none is found.
+    A document whose text names no place takes the one `qa add --place` stored for it."""
+    places = stored_places(Path(corpus_dir))
+    return build_corpus([with_place(parse_file(p, limits=limits), places.get(p.name))
+                         for p in corpus_files(Path(corpus_dir))])

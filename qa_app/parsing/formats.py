@@ -14,9 +14,9 @@ import io
 from pathlib import Path
 
 from qa_app.errors import CorpusError
+from qa_app.parsing.columns import find_header
 from qa_app.parsing.grids import Grid, decode_text
 from qa_app.parsing.guards import Budget, TooBig, check_file_size, over
-from qa_app.parsing.tables import find_layout
 from qa_app.parsing.word import read_docx
 from qa_app.parsing.xlsx import read_xlsx
 from qa_app.settings import Limits
@@ -45,7 +45,7 @@ def read_csv(path: Path, name: str, limits: Limits) -> list[Grid]:
     best: list[tuple[int, list[str]]] = []
     for delimiter in (",", "\t", ";"):
         rows = _csv_rows(text, delimiter, Budget(name, limits))
-        if any(find_layout(cells) for _, cells in rows):
+        if find_header([cells for _, cells in rows]) is not None:
             best = rows
             break
         best = best or rows

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from qa_app.errors import CorpusError
+from qa_app.parsing.columns import column_key, find_header
 from qa_app.parsing.guards import Budget
-from qa_app.parsing.tables import column_key, find_layout
 
 Box = tuple[int, int, int, int]  # merged range: first row, first column, last row, last column (0-based)
 
@@ -48,9 +48,10 @@ def fill_merged(rows: list[list[str]], boxes: list[Box], budget: Budget | None =
     refuses boxes covering more cells than a file may hold (overlapping merges in a crafted file
     would otherwise cost rows × boxes).
     """
-    header_at = next((i for i, cells in enumerate(rows) if find_layout(cells)), None)
-    if header_at is None or not boxes:
+    found = find_header(rows) if boxes else None
+    if found is None:
         return rows
+    header_at = found[0]
     keys = [column_key(c) for c in rows[header_at]]
     last = len(rows) - 1
     wanted = sorted((top, col, min(bottom, last)) for top, col, bottom, _ in boxes

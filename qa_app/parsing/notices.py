@@ -1,8 +1,8 @@
 """Task notices: numbered tasks under 一、/（一） sections, each ending in the units that carry it.
 
-Variants seen in such notices: （牵头单位：…；参与单位：…）, (责任单位:…) with half-width marks,
-牵头部门/责任部门/配合单位/协办单位; tasks numbered 1. 1、 （1） or 一是; a task running on across
-a page break until its units are named.
+Variants seen in such notices: the units in a closing bracket with labels or verbs, or on lines of
+their own under the task (all read by `roles`); tasks numbered 1. 1、 （1） or 一是, one task or
+many, under section headings or none; a task running on across a page break until its units are named.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa_app.parsing.units import split_units
+from qa_app.parsing.places import is_signature
+from qa_app.parsing.roles import LABEL_LINE, closes_task, find_roles, names_roles
 from qa_app.profile import NOTICE_PERIOD
 from qa_app.records import TASK, Record, Skipped
 from qa_app.text import clip, tidy
@@ -20,14 +21,8 @@ Line = tuple[int, str]
 _CN_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", 1)}
 TASK_START = re.compile(r"^\s*(?:(\d{1,3})\s*[.．、](?!\d)|[（(](\d{1,3})[）)]|([一二三四五六七八九十]{1,3})是[，,：:]?)\s*")
 SECTION = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*、|[（(][一二三四五六七八九十]{1,3}[）)])")
-_LEAD_LABELS = ("牵头单位", "牵头部门", "责任单位", "责任部门", "主责单位", "主办单位")
-_PART_LABELS = ("参与单位", "参与部门", "配合单位", "配合部门", "协办单位", "协同单位")
-_LABEL = "|".join(_LEAD_LABELS + _PART_LABELS)
-# The closing bracket naming the units: (责任单位:…), （牵头单位：…；参与单位：…）, full or half width.
-UNITS = re.compile(rf"[（(]\s*(?P<body>(?:{_LABEL})\s*[:：][^（()）]*)[）)]\s*[。.；;]?\s*$")
-_PART = re.compile(rf"(?P<label>{_LABEL})\s*[:：]\s*(?P<names>[^；;]*)")
 _FOOTER = re.compile(r"^\s*抄送")
-_DUTY_SUFFIX = re.compile(r"(按职责分工负责|按职责分工|分别负责)$")
+_TAIL_LINES, _TAIL_CHARS = 8, 600  # how far back a task's closing bracket or role lines are looked for
 
 
 def task_number(match: re.Match) -> int:
@@ -46,8 +41,8 @@ def chinese_number(text: str) -> int:
 
 
 def looks_like_notice(lines: list[Line]) -> bool:
-    starts = sum(1 for _, t in lines if TASK_START.match(t))
-    return starts >= 3 and any(UNITS.search(t) or any(label in t for label in _LEAD_LABELS) for _, t in lines)
+    """Numbered tasks (one is enough) of which some name their units, in any of the ways `roles` reads."""
+    return any(TASK_START.match(t) for _, t in lines) and any(names_roles(t) for _, t in lines)
 
 
 @dataclass
@@ -63,7 +58,10 @@ class _Draft:
 
     @property
     def closed(self) -> bool:
-        return bool(UNITS.search(self.text))
+        """Its units are named: a closing bracket (read from the last lines: a crafted task of many
+        lines costs no more per line), or a role line under it (the next task starts a new one)."""
+        tail = "".join(p.strip() for p in self.parts[-_TAIL_LINES:])
+        return closes_task(tail[-_TAIL_CHARS:]) or any(LABEL_LINE.match(p) for p in self.parts[max(1, len(self.parts) - _TAIL_LINES):])
 
 
 def _drafts(file: str, lines: list[Line]) -> tuple[list[_Draft], list[Skipped]]:
@@ -85,9 +83,9 @@ def _drafts(file: str, lines: list[Line]) -> tuple[list[_Draft], list[Skipped]]:
         if start and (expected is None or task_number(start) == expected or _restarts(start, drafts, section)):
             number = task_number(start) if expected is None or task_number(start) == expected else expected
             drafts.append(_Draft(number, line, section, [text]))
-        elif drafts and not drafts[-1].closed:
+        elif drafts and (not drafts[-1].closed or LABEL_LINE.match(text)):
             drafts[-1].parts.append(text)
-        elif drafts:
+        elif drafts and not is_signature(text):
             stray.append(Skipped(file, line, f"text after task {drafts[-1].number} is closed: {clip(text)}"))
     return drafts, stray
 
@@ -97,35 +95,15 @@ def _restarts(start: re.Match, drafts: list[_Draft], section: str) -> bool:
     return task_number(start) == 1 and drafts[-1].closed and drafts[-1].section != section
 
 
-def _lead_and_participants(text: str) -> tuple[tuple[str, ...], tuple[str, ...], str, str]:
-    """(lead units, participating units, the text before the bracket, the lead label as written).
-    A task naming only 责任单位 has its first unit as lead, the rest as participating."""
-    match = UNITS.search(text)
-    if not match:
-        return (), (), text, ""
-    lead: list[str] = []
-    part: list[str] = []
-    label = ""
-    for piece in _PART.finditer(match.group("body")):
-        names = [_DUTY_SUFFIX.sub("", u) for u in split_units(piece.group("names"))]
-        if piece.group("label") in _LEAD_LABELS:
-            lead += [u for u in names if u]
-            label = label or piece.group("label")
-        else:
-            part += [u for u in names if u]
-    if label in ("责任单位", "责任部门") and not part and len(lead) > 1:
-        lead, part = lead[:1], lead[1:]
-    return tuple(dict.fromkeys(lead)), tuple(dict.fromkeys(part)), text[: match.start()], label
-
-
 def parse_notice(file: str, title: str, year: int | None, lines: list[Line]):
     """Parse a task notice into one record per numbered task; page breaks are joined."""
     drafts, skipped = _drafts(file, lines)
     records = []
     for draft in drafts:
         text = draft.text
-        lead, part, body, label = _lead_and_participants(text)
-        content = TASK_START.sub("", body, count=1).strip()
+        roles = find_roles(draft.parts)
+        lead, part, label = roles.lead, roles.participants, roles.label
+        content = TASK_START.sub("", roles.body, count=1).strip()
         records.append(
             Record(
                 id=f"{file}#{draft.number}",

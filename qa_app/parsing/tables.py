@@ -1,54 +1,27 @@
-"""Progress tables: a header row names the columns; each line holds one or two records."""
+"""Progress tables: a header row names the columns (see `columns`); each line holds one or two records.
+
+A row with an empty 序号 belongs to the target above it: a second leader's row of that target
+(a continuation record, as the .txt tables write it) or, otherwise, more of the same item (a 序号
+merged down over two rows in Word or Excel), folded into that target's record.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
 
-from qa_app.fields import catalog
+from qa_app.parsing.columns import Layout, column_key, find_header, find_layout, refine
+from qa_app.parsing.places import is_signature
 from qa_app.parsing.units import split_leaders, split_units
 from qa_app.records import TARGET, Record, Skipped
 from qa_app.text import clip, tidy
 
+__all__ = ["Layout", "TableMeta", "column_key", "find_header", "find_layout", "parse_table"]
+
 Row = tuple[int, list[str]]  # (line number, cells)
 
 _NUMBER = re.compile(r"^\d{1,4}$")
-
-
-def column_key(header: str) -> str | None:
-    """The record field a header cell (and its common variants) names, from the one field catalog
-    (qa_app/data/fields.json), checked from the most specific field: 是否完成目标任务 is the schedule
-    column, 目标完成情况 the progress, 责任目标完成时限 the deadline, though each also holds 目标."""
-    return catalog().column_of(header)
-
-
-@dataclass(frozen=True)
-class Layout:
-    """The columns of one record; a line holds this group of columns once or twice."""
-
-    keys: tuple[str | None, ...]
-    progress_label: str
-
-    @property
-    def width(self) -> int:
-        return len(self.keys)
-
-
-def find_layout(cells: list[str]) -> Layout | None:
-    """A header row: starts a group at 序号, needs at least content and units columns."""
-    keys = [column_key(c) for c in cells]
-    if "number" not in keys or "content" not in keys or "units" not in keys:
-        return None
-    start = keys.index("number")
-    try:
-        end = keys.index("number", start + 1)
-    except ValueError:
-        end = len(keys)
-    group = tuple(keys[start:end])
-    while group and group[-1] is None:
-        group = group[:-1]
-    label = next((tidy(cells[i]) for i in range(start, end) if keys[i] == "progress"), "完成情况")
-    return Layout(keys=group, progress_label=label)
+_MAX_FOLDED = 20  # rows of one item under a merged 序号; past this a row is reported, not joined (no n² joins)
 
 
 def _values(layout: Layout, chunk: list[str]) -> dict[str, str]:
@@ -116,6 +89,7 @@ def _record(meta: TableMeta, layout: Layout, values: dict, number: int, rid: str
         on_schedule=_on_schedule(values),
         units=split_units(values.get("units", "")),
         text="\t".join(c.strip() for c in chunk).rstrip("\t"),
+        extra=layout.extra(chunk),
     )
 
 
@@ -136,6 +110,7 @@ class _TableBuilder:
         self.skipped: list[Skipped] = []
         self.last_in_slot: dict[int, int] = {}
         self.continuations: dict[int, int] = {}
+        self.folded: dict[int, int] = {}  # record position → rows folded into it
 
     def skip(self, line: int, reason: str) -> None:
         self.skipped.append(Skipped(self.meta.file, line, reason))
@@ -147,6 +122,8 @@ class _TableBuilder:
             self._add_target(line, slot, layout, values, chunk)
         elif not number and values.get("leaders") and not values.get("content"):
             self._add_continuation(line, slot, layout, values, chunk)
+        elif not number and slot in self.last_in_slot and self.folded.get(self.last_in_slot[slot], 0) < _MAX_FOLDED:
+            self._fold(slot, layout, values, chunk)
         else:
             self.skip(line, f"序号 '{clip(number)}' is not a number and the row continues no target")
 
@@ -177,19 +154,50 @@ class _TableBuilder:
         )
 
 
+    def _fold(self, slot, layout, values, chunk) -> None:
+        """More of the target above (its 序号 merged down): its cells joined to that record's."""
+        at = self.last_in_slot[slot]
+        self.folded[at] = self.folded.get(at, 0) + 1
+        parent = self.records[at]
+        own = _record(self.meta, layout, values, parent.number, parent.id, chunk)
+        extra = dict(parent.extra)
+        for header, value in own.extra:
+            extra[header] = _joined(extra.get(header, ""), value)
+        self.records[at] = replace(
+            parent,
+            content=_joined(parent.content, own.content),
+            deadline=_joined(parent.deadline, own.deadline),
+            progress=_joined(parent.progress, own.progress),
+            on_schedule=parent.on_schedule or own.on_schedule,
+            leaders=tuple(dict.fromkeys(parent.leaders + own.leaders)),
+            units=tuple(dict.fromkeys(parent.units + own.units)),
+            extra=tuple(extra.items()),
+            text=f"{parent.text}\n{own.text}",
+        )
+
+
+def _joined(first: str, second: str) -> str:
+    """Two rows' values of one item: the second added unless it is empty or already said."""
+    if not second or second in first:
+        return first
+    return f"{first}；{second}" if first else second
+
+
 def parse_table(meta: TableMeta, rows: list[Row]) -> tuple[list[Record], list[Skipped]]:
     """Parse the rows of a progress table (header rows included) into target records."""
     builder = _TableBuilder(meta)
+    grid = [cells for _, cells in rows]
+    first = find_header(grid)
     layout: Layout | None = None
-    for line, cells in rows:
+    for i, (line, cells) in enumerate(rows):
         if not any(c.strip() for c in cells):
             continue
-        header = find_layout(cells)
+        header = first[1] if first and first[0] == i else find_layout(cells)
         if header:
-            layout = header
+            layout = header if first and first[0] == i else refine(header, grid[i + 1 : i + 41])
             continue
-        if layout is None:
-            continue
+        if layout is None or (len([c for c in cells if c.strip()]) == 1 and is_signature(cells[0])):
+            continue  # above the header, or the issuer and date signed below the table
         for slot, kind, chunk in _chunks(layout, cells):
             if kind == "stub":
                 number = _values(layout, chunk).get("number")
