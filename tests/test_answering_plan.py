@@ -172,3 +172,21 @@ def test_every_reply_states_its_plan_in_one_line(engine, question):
     answer = engine.answer(question)
     last = answer.answer.splitlines()[-1]
     assert last.startswith("按：") and last == answer.plan["text"] and len(last) < 120
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question, scope, words", [
+    # a topic is found in the words records on it use (data/topics.tsv), not only in the topic word
+    ("2023年三季度涉及教育的目标有哪些？", (2023, "三季度", "target"), ("学校", "教师", "大学")),
+    ("有关残疾人的目标和任务", (None, None, None), ("残疾",)),
+    ("能源方面的任务有哪几项", (None, None, "task"), ("燃气", "电力", "油气")),
+    ("文旅这块儿2023年三季度都有啥目标", (2023, "三季度", "target"), ("旅游", "景区")),
+])
+def test_topic_list_holds_the_records_in_the_topics_own_words(engine, corpus, question, scope, words):
+    year, period, kind = scope
+    wanted = {r.id for r in corpus.records if any(w in r.content for w in words) and parent_id(r.id) is None
+              and (year is None or r.year == year) and (period is None or r.period == period)
+              and (kind is None or r.kind == kind)}
+    answer = engine.answer(question)
+    assert wanted and answer.intent == "list"
+    assert wanted <= {c.record_id for c in answer.citations}

@@ -17,7 +17,7 @@ import jieba
 import numpy as np
 
 from qa_app.answering import cues
-from qa_app.answering.conditions import filters_mask, has_structure, scope_mask, wording_mask
+from qa_app.answering.conditions import filters_mask, has_structure, scope_mask
 from qa_app.answering.lookup import Lookup
 from qa_app.answering.matching import (
     LexicalIndex,
@@ -28,6 +28,8 @@ from qa_app.answering.matching import (
     terms,
 )
 from qa_app.answering.names import NameIndex, build_name_index
+from qa_app.answering.planning import names_topic
+from qa_app.answering.thesaurus import topic_mask
 from qa_app.answering.understanding import Question
 from qa_app.answering.vocabulary import Vocabulary, build_vocabulary, simplify
 from qa_app.records import Record
@@ -206,10 +208,10 @@ def matching_records(knowledge: Knowledge, question: Question) -> list[Record]:
     if words:
         worded = mask.copy()
         for word in words:
-            worded &= wording_mask(knowledge, word)
-        if worded.sum() <= 1 and len(words) > 1 and not has_structure(question):
-            # an enumerated topic ("内河水运（港口作业区建设、航道复航）"): a record about any of its parts
-            worded = mask & np.logical_or.reduce([wording_mask(knowledge, w) for w in words])
+            worded &= topic_mask(knowledge, word, question.flat)
+        if len(words) > 1 and not has_structure(question) and (worded.sum() <= 1 or names_topic(question.flat)):
+            # an enumerated topic ("内河水运（港口作业区建设、航道复航）", "涉及养老、残疾人的"): about any part
+            worded = mask & np.logical_or.reduce([topic_mask(knowledge, w, question.flat) for w in words])
         if question.topic_ids:  # paraphrases of the topic the dense leg vouches for (topics.py)
             rows = [knowledge.row_of[i] for i in question.topic_ids if i in knowledge.row_of]
             worded |= mask & lookup.mask_of(np.array(rows, dtype=np.int64))
