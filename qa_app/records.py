@@ -48,12 +48,15 @@ class Record:
     text: str = ""
     unit_label: str = ""  # a task's lead column as the notice writes it: 牵头单位, 责任单位, 牵头部门…
     extra: tuple[tuple[str, str], ...] = ()  # the document's other columns as (header, value): 备注, 主要任务…
+    page: int | None = None  # the page a PDF or scanned record starts on; None where a file has no pages
 
     def to_dict(self) -> dict:
         data = asdict(self)
         for name in _LIST_FIELDS:
             data[name] = list(data[name])
         data["extra"] = [list(pair) for pair in self.extra]
+        if self.page is None:  # records of unpaged files keep their JSON (and the index's corpus hash)
+            del data["page"]
         return data
 
     @classmethod
@@ -162,10 +165,13 @@ class Citation:
     number: int | None
     text: str
     score: float
+    page: int | None = None  # the record's page in a PDF or scan ("第3页")
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["score"] = round(self.score, 6)
+        if self.page is None:
+            del data["page"]
         return data
 
 

@@ -1,0 +1,22 @@
+"""The readers of formats beyond .txt/.csv/.xlsx/.docx, by file type (docs/formats.md).
+
+Each is imported when a file of its type is read, so a missing optional backend (OCR) or an
+absent converter (LibreOffice) costs nothing until such a file comes, and is then refused with
+the install hint.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qa_app.parsing.grids import Grid
+from qa_app.settings import Limits
+
+
+def _pdf(path: Path, name: str, limits: Limits) -> list[Grid]:
+    from qa_app.parsing.pdf import read_pdf
+
+    return read_pdf(path, name, limits)
+
+
+OTHER_READERS = {".pdf": _pdf}

@@ -1,0 +1,88 @@
+"""The bundled documents in other containers, built here from the .txt originals (tests and bench/formats.py).
+
+A saved portal page (navigation, breadcrumb, footer and scripts around the article), a PDF printed
+from it by headless Chromium (its own page header, footer and page numbers left on, the table's
+header repeated on every page), a scanned page (text drawn with a CJK font into a PNG), and .doc,
+.wps and .xls files converted by LibreOffice. Nothing here reads what the project's readers read:
+the cells and lines come straight from the .txt files.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from qa_app.parsing.grids import decode_text
+from qa_app.parsing.tables import find_layout
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+CJK_FONTS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+             "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
+
+def cjk_font() -> str | None:
+    return next((f for f in CJK_FONTS if Path(f).exists()), None)
+
+
+def txt_blocks(path: Path) -> tuple[list[str], list[list[str]] | None, list[str]]:
+    """(lines before the table, the table's rows with its header first, lines after) of a .txt file;
+    a notice has no table: all its lines are the first part."""
+    lines = decode_text(path.read_bytes(), path.name).splitlines()
+    at = next((i for i, line in enumerate(lines) if find_layout(line.split("\t"))), None)
+    if at is None:
+        return [line for line in lines if line.strip()], None, []
+    rows = [line.split("\t") for line in lines[at:] if line.strip()]
+    return [line.lstrip("# ") for line in lines[:at] if line.strip()], rows, []
+
+
+_PORTAL_HEAD = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}_政府信息公开</title>
+<style>{style}</style>
+<script>var _hmt=_hmt||[];(function(){{var hm=document.createElement("script");}})();</script></head><body>
+<div class="header"><div class="logo">某某市人民政府门户网站</div><ul class="nav"><li><a href="/">首页</a></li>
+<li><a href="/zwgk">政务公开</a></li><li><a href="/hdjl">互动交流</a></li><li><a href="/bsfw">办事服务</a></li></ul></div>
+<div class="breadcrumb">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk">政务公开</a> &gt; 通知公告</div>
+<div class="main"><div class="sidebar"><h3>相关链接</h3><ul><li><a href="#">政策解读</a></li></ul></div>
+<div class="article"><h1 class="article-title">{title}</h1><div class="info">发布时间：2023-10-20 来源：市政府办公室 字号：大 中 小</div>
+<div class="TRS_Editor" id="zoom">
+"""
+_STYLE = ('body{font-family:"WenQuanYi Micro Hei",sans-serif;font-size:12px} table{border-collapse:collapse;width:100%}'
+          'td,th{border:1px solid #000;padding:2px;vertical-align:top} thead{display:table-header-group}')
+_PORTAL_FOOT = """</div><div class="share">分享到：微信 微博</div></div></div>
+<div class="footer"><p>主办：某某市人民政府办公室 网站标识码：0000000000</p><p>备案号：鲁ICP备00000000号</p></div>
+<script>document.write("<p>访问量：12345</p>");</script></body></html>
+"""
+
+
+def html_page(path: Path, table_only: bool = False) -> str:
+    """The document as a page saved from a government portal; with `table_only`, just the article
+    (what a PDF is printed from: no site around it)."""
+    before, rows, after = txt_blocks(path)
+    title = before[-1] if rows else next((t for t in before if "任务" in t and len(t) < 60), before[0])
+    body = [f"<p>{html.escape(text.strip())}</p>" for text in before]
+    if rows:
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in rows[0])
+        trs = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows[1:])
+        body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{trs}</tbody></table>")
+    body += [f"<p>{html.escape(text)}</p>" for text in after]
+    if table_only:
+        return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+                + f"<style>{_STYLE}</style>"
+                + "</head><body>" + "".join(body) + "</body></html>")
+    return _PORTAL_HEAD.format(title=html.escape(title), style=_STYLE) + "\n".join(body) + _PORTAL_FOOT
+
+
+def print_pdf(page_html: str, target: Path, landscape: bool = True) -> Path:
+    """The page printed by headless Chromium, its own header and footer (date, title, page x/y) on."""
+    if CHROMIUM is None:
+        raise RuntimeError("chromium is not installed (apt-get install chromium)")
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "page.html"
+        style = "<style>@page{size:A4 landscape}</style>" if landscape else ""
+        source.write_text(page_html.replace("</head>", style + "</head>", 1), encoding="utf-8")
+        subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp}/profile",
+                        f"--print-to-pdf={target}", source.as_uri()], check=True, capture_output=True, timeout=120)
+    return target
