@@ -19,4 +19,10 @@ def _pdf(path: Path, name: str, limits: Limits) -> list[Grid]:
     return read_pdf(path, name, limits)
 
 
-OTHER_READERS = {".pdf": _pdf}
+def _html(path: Path, name: str, limits: Limits) -> list[Grid]:
+    from qa_app.parsing.webpage import read_html
+
+    return read_html(path, name, limits)
+
+
+OTHER_READERS = {".pdf": _pdf, ".html": _html, ".htm": _html}
