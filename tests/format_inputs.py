@@ -86,3 +86,49 @@ def print_pdf(page_html: str, target: Path, landscape: bool = True) -> Path:
         subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp}/profile",
                         f"--print-to-pdf={target}", source.as_uri()], check=True, capture_output=True, timeout=120)
     return target
+
+
+def pdf_bytes(pages: list[bytes], images: dict[str, tuple[int, int]] | None = None, deflate: bool = True) -> bytes:
+    """A minimal valid PDF: one content stream per page (deflated), optional image XObjects declared
+    with a width and height (for the pixel limit), and a correct cross-reference table."""
+    import zlib
+
+    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
+    kids = []
+    image_refs = ""
+    for name, (width, height) in (images or {}).items():
+        data = zlib.compress(b"\x00" * 16)
+        objects.append(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+                       b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>stream\n" % (width, height, len(data))
+                       + data + b"\nendstream")
+        image_refs += f"/{name} {len(objects)} 0 R "
+    for content in pages:
+        data = zlib.compress(content) if deflate else content
+        flate = b"/Filter /FlateDecode " if deflate else b""
+        objects.append(b"<< /Length %d %s>>stream\n" % (len(data), flate) + data + b"\nendstream")
+        resources = f"<< /XObject << {image_refs}>> >>".encode() if image_refs else b"<< >>"
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources " + resources
+                       + b" /Contents %d 0 R >>" % len(objects))
+        kids.append(f"{len(objects)} 0 R")
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>".encode()
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def swapped_workspace(tmp_path: Path, index_dir: Path, corpus_dir: Path, original: str, new_file: Path):
+    """Settings for a copy of the corpus with `original` replaced by `new_file` (the same document in
+    another format), and a copy of the built index, whose embeddings the rebuild reuses."""
+    from qa_app.settings import Settings
+
+    shutil.copytree(corpus_dir, tmp_path / "corpus")
+    (tmp_path / "corpus" / original).unlink()
+    shutil.copy(new_file, tmp_path / "corpus" / new_file.name)
+    shutil.copytree(index_dir, tmp_path / "index")
+    return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")

@@ -53,6 +53,14 @@ class _Table:
         flat = ([re.sub(r"\s+", "", c) for c in r] for r in self.rows)  # a header cell wraps too
         self.header = next((r for r in flat if find_layout(r)), None)
 
+    def once(self) -> list[list[str]]:
+        """The rows with the header blanked where the printer repeated it (a page's top, or even
+        inside a page where a row's fragment ends); a blank row is no record."""
+        if self.header is None:
+            return self.rows
+        at = next(i for i, r in enumerate(self.rows) if _same(r, self.header))
+        return [[""] * len(r) if i > at and _same(r, self.header) else r for i, r in enumerate(self.rows)]
+
     def continues(self, block: TableBlock) -> bool:
         return bool(self.rows) and bool(block.rows) and len(block.rows[0]) == len(self.rows[-1])
 
@@ -83,7 +91,7 @@ def assemble(items: list[Line | TableBlock], budget: Budget) -> PagedGrid:
 
     def flush_table() -> None:
         if table is not None:
-            rows = fill_merged(_joined(table.rows, table.header), table.boxes, budget)
+            rows = fill_merged(_joined(table.once(), table.header), table.boxes, budget)
             for cells, page in zip(rows, table.pages, strict=True):
                 grid.add_on(budget.take(cells, f"page {page}", len(grid.rows) + 1), page, len(grid.rows) + 1)
 

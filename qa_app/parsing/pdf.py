@@ -38,12 +38,13 @@ def read_pdf(path: Path, name: str, limits: Limits) -> list[Grid]:
     import pdfplumber
     from pdfminer.pdfexceptions import PDFException
     from pdfminer.psexceptions import PSException
+    from pdfplumber.utils.exceptions import PdfminerException
 
     check_file_size(path, name, limits)
     try:
         with pdfplumber.open(path) as pdf:
             return [_read_pages(path, pdf, name, limits)]
-    except (*DAMAGED, PSException, PDFException) as exc:
+    except (*DAMAGED, PSException, PDFException, PdfminerException) as exc:
         if isinstance(exc, TooBig | CorpusError):
             raise
         kind = "encrypted" if "password" in type(exc).__name__.lower() else "damaged"
