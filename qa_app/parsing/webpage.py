@@ -107,7 +107,7 @@ def _article(root):
     if ranked:
         return min(ranked, key=lambda item: item[:2])[2]
     best, score = body, 0
-    for element in body.iter("div", "section", "article", "td", "main"):
+    for element in body.iter("div", "section", "article", "main"):
         text = len(element.text_content())
         links = sum(len(a.text_content()) for a in element.iter("a"))
         own = text - links - sum(len(c.text_content()) for c in element if c.tag in ("div", "section"))
