@@ -132,3 +132,14 @@ def swapped_workspace(tmp_path: Path, index_dir: Path, corpus_dir: Path, origina
     shutil.copy(new_file, tmp_path / "corpus" / new_file.name)
     shutil.copytree(index_dir, tmp_path / "index")
     return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+
+
+def office_convert(sources: list[Path], target: str, folder: Path) -> list[Path]:
+    """Files converted by LibreOffice headless (`target`: "doc", "xls", "docx" …) into `folder`."""
+    if SOFFICE is None:
+        raise RuntimeError("LibreOffice is not installed (apt-get install libreoffice-writer libreoffice-calc)")
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([SOFFICE, "--headless", "--norestore", f"-env:UserInstallation={Path(tmp).as_uri()}",
+                        "--convert-to", target, "--outdir", str(folder), *map(str, sources)],
+                       check=True, capture_output=True, timeout=300, stdin=subprocess.DEVNULL)
+    return [folder / f"{s.stem}.{target}" for s in sources]

@@ -25,4 +25,25 @@ def _html(path: Path, name: str, limits: Limits) -> list[Grid]:
     return read_html(path, name, limits)
 
 
-OTHER_READERS = {".pdf": _pdf, ".html": _html, ".htm": _html}
+def _xls(path: Path, name: str, limits: Limits) -> list[Grid]:
+    from qa_app.parsing.xls import read_xls
+
+    return read_xls(path, name, limits)
+
+
+def _word97(path: Path, name: str, limits: Limits) -> list[Grid]:
+    from qa_app.parsing.convert import read_converted
+    from qa_app.parsing.word import read_docx
+
+    return read_converted(path, name, limits, "docx", read_docx)
+
+
+def _calc(path: Path, name: str, limits: Limits) -> list[Grid]:
+    from qa_app.parsing.convert import read_converted
+    from qa_app.parsing.xlsx import read_xlsx
+
+    return read_converted(path, name, limits, "xlsx", read_xlsx)
+
+
+OTHER_READERS = {".pdf": _pdf, ".html": _html, ".htm": _html, ".xls": _xls, ".doc": _word97, ".wps": _word97,
+                 ".et": _calc}
