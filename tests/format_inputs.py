@@ -122,14 +122,16 @@ def pdf_bytes(pages: list[bytes], images: dict[str, tuple[int, int]] | None = No
     return bytes(out)
 
 
-def swapped_workspace(tmp_path: Path, index_dir: Path, corpus_dir: Path, original: str, new_file: Path):
+def swapped_workspace(tmp_path: Path, index_dir: Path, corpus_dir: Path, original: str, new_file: Path | None):
     """Settings for a copy of the corpus with `original` replaced by `new_file` (the same document in
-    another format), and a copy of the built index, whose embeddings the rebuild reuses."""
+    another format; None: left out, to be added), and a copy of the built index, whose embeddings
+    the rebuild reuses."""
     from qa_app.settings import Settings
 
     shutil.copytree(corpus_dir, tmp_path / "corpus")
     (tmp_path / "corpus" / original).unlink()
-    shutil.copy(new_file, tmp_path / "corpus" / new_file.name)
+    if new_file is not None:
+        shutil.copy(new_file, tmp_path / "corpus" / new_file.name)
     shutil.copytree(index_dir, tmp_path / "index")
     return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
 
@@ -143,3 +145,53 @@ def office_convert(sources: list[Path], target: str, folder: Path) -> list[Path]
                         "--convert-to", target, "--outdir", str(folder), *map(str, sources)],
                        check=True, capture_output=True, timeout=300, stdin=subprocess.DEVNULL)
     return [folder / f"{s.stem}.{target}" for s in sources]
+
+
+def _wrap(text: str, font, width: int) -> list[str]:
+    lines, line = [], ""
+    for char in text:
+        if line and font.getlength(line + char) > width:
+            lines.append(line)
+            line = ""
+        line += char
+    return lines + ([line] if line else [])
+
+
+def scan_table(rows: list[list[str]], title: str, widths: list[int], path: Path, size: int = 22) -> Path:
+    """A ruled table drawn as a scanner sees it (black on white, 1-bit-like), its cells wrapped."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(cjk_font(), size)
+    pad, line_h = 8, size + 8
+    wrapped = [[_wrap(c, font, w - 2 * pad) or [""] for c, w in zip(row, widths, strict=True)] for row in rows]
+    heights = [max(len(c) for c in row) * line_h + 2 * pad for row in wrapped]
+    margin, top = 60, 60 + 3 * line_h
+    image = Image.new("L", (sum(widths) + 2 * margin, top + sum(heights) + margin), 255)
+    draw = ImageDraw.Draw(image)
+    draw.text((margin, 60), title, font=font, fill=0)
+    y = top
+    for row, height in zip(wrapped, heights, strict=True):
+        x = margin
+        for cell, width in zip(row, widths, strict=True):
+            draw.rectangle((x, y, x + width, y + height), outline=0, width=2)
+            for k, text in enumerate(cell):
+                draw.text((x + pad, y + pad + k * line_h), text, font=font, fill=0)
+            x += width
+        y += height
+    image.save(path)
+    return path
+
+
+def scan_text(paragraphs: list[str], path: Path, width: int = 1400, size: int = 24) -> Path:
+    """Paragraphs drawn as a scanned letter page: first lines indented by two characters."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(cjk_font(), size)
+    margin, line_h = 80, size + 14
+    lines = [(i == 0, t) for p in paragraphs for i, t in enumerate(_wrap("\u3000\u3000" + p, font, width - 2 * margin))]
+    image = Image.new("L", (width, 2 * margin + line_h * len(lines)), 255)
+    draw = ImageDraw.Draw(image)
+    for k, (_, text) in enumerate(lines):
+        draw.text((margin, margin + k * line_h), text, font=font, fill=0)
+    image.save(path)
+    return path

@@ -45,5 +45,11 @@ def _calc(path: Path, name: str, limits: Limits) -> list[Grid]:
     return read_converted(path, name, limits, "xlsx", read_xlsx)
 
 
-OTHER_READERS = {".pdf": _pdf, ".html": _html, ".htm": _html, ".xls": _xls, ".doc": _word97, ".wps": _word97,
+def _image(path: Path, name: str, limits: Limits) -> list[Grid]:
+    from qa_app.parsing.ocr import read_image
+
+    return read_image(path, name, limits)
+
+
+OTHER_READERS = {".png": _image, ".jpg": _image, ".jpeg": _image, ".pdf": _pdf, ".html": _html, ".htm": _html, ".xls": _xls, ".doc": _word97, ".wps": _word97,
                  ".et": _calc}
