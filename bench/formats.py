@@ -5,7 +5,8 @@ them (tests/format_inputs.py, tests/test_formats.py): .csv/.xlsx/.docx written d
 .doc converted by LibreOffice, .pdf printed by headless Chromium, .html as a saved portal page,
 and "scan": each printed PDF's pages rendered at 150 dpi into an image-only PDF, read by OCR.
 Then one child process per format reads its folder with `load_corpus` (as `qa build` does), so the
-figures are its own: wall time, the child's peak RSS, and its converters' (LibreOffice) peak RSS.
+figures are its own: wall time, the child's peak RSS (VmHWM; `base_mb` is its RSS once imported,
+before reading), and its converters' (LibreOffice) peak RSS.
 A scan is read twice: cold, and again from the OCR cache (what every later build costs).
 The notice stays .txt in the csv/xlsx folders (a
 notice is no table); the .xls folder has it as .doc. `agree` is the share of the .txt records found with the same number, units, leaders and deadline.
@@ -32,12 +33,17 @@ import json, resource, sys, time
 from pathlib import Path
 from qa_app.parsing import load_corpus
 from qa_app.parsing.ocr_cache import ocr_context
+def vm(field):  # this process's own memory (VmHWM: its peak), MB; ru_maxrss would carry the parent's over exec
+    line = next(l for l in open("/proc/self/status") if l.startswith(field))
+    return round(int(line.split()[1]) / 1024, 1)
+base = vm("VmRSS")
 started = time.perf_counter()
 with ocr_context(Path(sys.argv[2]) if len(sys.argv) > 2 else None):
     corpus = load_corpus(Path(sys.argv[1]))
 seconds = time.perf_counter() - started
 keys = sorted((Path(r.doc).stem, r.number, r.units, r.leaders, r.deadline) for r in corpus.records)
 print(json.dumps({"records": len(corpus.records), "skipped": len(corpus.all_skipped()), "read_s": round(seconds, 2),
+                  "peak_mb": vm("VmHWM"), "base_mb": base,
                   "converter_peak_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
                   "keys": [list(map(str, k)) for k in keys]}, ensure_ascii=False))
 """
@@ -61,8 +67,10 @@ def make_inputs(kind: str, folder: Path, scan_pages: int | None) -> None:
             make_inputs("xlsx" if kind == "xls" else "docx", Path(tmp), None)
             tables = sorted(Path(tmp).glob("*.xlsx" if kind == "xls" else "*.docx"))
             office_convert(tables, kind, folder)
-            if kind == "xls":
-                office_convert([Path(tmp) / f"{sources[4].stem}.docx"], "doc", folder)
+            if kind == "xls":  # and the notice as .doc
+                (Path(tmp) / "n").mkdir()
+                make_inputs("docx", Path(tmp) / "n", None)
+                office_convert([Path(tmp) / "n" / f"{sources[4].stem}.docx"], "doc", folder)
     elif kind == "pdf":
         for source in sources:
             print_pdf(html_page(source, table_only=True), folder / f"{source.stem}.pdf")
@@ -97,7 +105,7 @@ def measure(kind: str, folder: Path, original: set[tuple], cache: Path | None = 
     found = json.loads(run.stdout)
     keys = {tuple(k) for k in found.pop("keys")}
     return {"format": kind, **found, "agree": round(len(keys & original) / len(original), 3),
-            "wall_s": run.seconds, "peak_mb": run.rss_mb, "files": sorted(p.name for p in folder.iterdir())}
+            "wall_s": run.seconds, "files": sorted(p.name for p in folder.iterdir())}
 
 
 def main(argv: list[str] | None = None) -> None:
