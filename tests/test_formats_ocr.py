@@ -51,6 +51,7 @@ def scans(tmp_path_factory, corpus):
     return folder, cache, docs, pages
 
 
+@pytest.mark.slow  # OCR: ~25 s a page
 def test_a_scanned_table_gives_its_rows(scans, by_id, tmp_path):
     """Read in a corpus (as `qa build` reads it), where unit names OCR ran together (it drops the
     space in 市交通运输局 郓城县人民政府) are split by the names the other documents hold, here the
@@ -70,6 +71,7 @@ def test_a_scanned_table_gives_its_rows(scans, by_id, tmp_path):
     assert doc.title == "菏泽市人民政府2023年经济社会发展责任目标三季度工作推进情况一览表"
 
 
+@pytest.mark.slow  # OCR: ~25 s a page
 def test_a_scanned_pdf_notice_gives_its_tasks(scans, by_id):
     _, _, docs, pages = scans
     doc = docs["notice.pdf"]
@@ -81,6 +83,7 @@ def test_a_scanned_pdf_notice_gives_its_tasks(scans, by_id):
     assert doc.year == 2023 and ("notice.pdf", 1, 1) in pages and (f"{TABLE}.png", 1, 1) in pages
 
 
+@pytest.mark.slow  # OCR: ~25 s a page
 def test_a_second_read_comes_from_the_cache(scans, monkeypatch):
     folder, cache, docs, _ = scans
     monkeypatch.setattr(ocr, "_page_layout", lambda *a: pytest.fail("OCR ran again"))
@@ -90,12 +93,12 @@ def test_a_second_read_comes_from_the_cache(scans, monkeypatch):
     assert len(list((cache / "ocr").glob("*.json"))) == 2
 
 
-def test_without_the_extra_a_scan_is_refused_naming_the_install(scans, monkeypatch, tmp_path):
-    folder = scans[0]
+def test_without_the_extra_a_scan_is_refused_naming_the_install(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "rapidocr", None)
     monkeypatch.setattr(ocr, "_ENGINE", [])
-    for name in (f"{TABLE}.png", "notice.pdf"):
-        shutil.copy(folder / name, tmp_path / name)
+    scan_text(["一、基础设施"], tmp_path / "scan.png")
+    Image.open(tmp_path / "scan.png").save(tmp_path / "scan.pdf")
+    for name in ("scan.png", "scan.pdf"):
         reason = parse_file(tmp_path / name).skipped[0].reason
         assert "needs OCR, which is not installed: pip install 'qa_app[ocr]'" in reason, reason
 

@@ -20,8 +20,13 @@ from tests.conftest import CORPUS_DIR
 from tests.format_inputs import SOFFICE, office_convert, swapped_workspace
 from tests.test_formats import comparable, write_corpus
 
-needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed (.ci/run installs it: "
+_skip = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed (.ci/run installs it: "
                                                            "apt-get install libreoffice-writer libreoffice-calc)")
+
+
+def needs_soffice(test):
+    """Skipped without LibreOffice; slow with it (its conversions take 5–20 s each)."""
+    return pytest.mark.slow(_skip(test))
 TABLE, NOTICE = "001_d46b2bc31c3b0751", "004_a6d61ab50cb7c05a"
 
 
