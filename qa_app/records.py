@@ -84,6 +84,8 @@ class Skipped:
     @property
     def where(self) -> str:
         """File, sheet and row (or line) for messages: "q3.xlsx, sheet 'Sheet1', row 7"."""
+        if self.sheet.startswith("page "):  # a PDF's or scan's page (qa_app/parsing/pages.py)
+            return f"{self.file}, {self.sheet}" + (f", row {self.line}" if self.line else "")
         if self.sheet:
             return f"{self.file}, sheet '{self.sheet}'" + (f", row {self.line}" if self.line else "")
         return f"{self.file}, line {self.line}" if self.line else self.file

@@ -23,9 +23,12 @@ class PagedGrid(Grid):
     """A grid whose rows each know their page (1-based)."""
 
     pages: list[int] = field(default_factory=list)
+    counts: dict[int, int] = field(default_factory=dict)  # rows so far on each page
 
-    def add_on(self, cells: list[str], page: int, row: int) -> None:
-        self.add(cells, (f"page {page}", row))
+    def add_on(self, cells: list[str], page: int, budget: Budget) -> None:
+        """Add a row of `page`, counted by `budget`; messages place it as "page 6, row 3"."""
+        row = self.counts[page] = self.counts.get(page, 0) + 1
+        self.add(budget.take(cells, f"page {page}", row), (f"page {page}", row))
         self.pages.append(page)
 
 
@@ -86,14 +89,14 @@ def assemble(items: list[Line | TableBlock], budget: Budget) -> PagedGrid:
 
     def flush_lines() -> None:
         for page, text in paragraphs(pending):
-            grid.add_on(budget.take([text], f"page {page}", len(grid.rows) + 1), page, len(grid.rows) + 1)
+            grid.add_on([text], page, budget)
         pending.clear()
 
     def flush_table() -> None:
         if table is not None:
             rows = fill_merged(_joined(table.once(), table.header), table.boxes, budget)
             for cells, page in zip(rows, table.pages, strict=True):
-                grid.add_on(budget.take(cells, f"page {page}", len(grid.rows) + 1), page, len(grid.rows) + 1)
+                grid.add_on(cells, page, budget)
 
     for item in items:
         if isinstance(item, Line):
