@@ -108,3 +108,22 @@ def test_an_answer_from_a_pdf_cites_its_page(tmp_path, printed, index_settings, 
     cited = answer.citations[0]
     assert (cited.record_id, cited.page) == (f"{TABLE}.pdf#160", 1)
     assert "第1页" in answer.answer and cited.to_dict()["page"] == 1
+
+
+def test_running_lines_are_dropped_and_a_paragraph_cut_by_a_page_is_joined():
+    from qa_app.parsing.lines import Line, drop_furniture, paragraphs
+
+    def line(page, top, text, x0=72.0, x1=523.0):
+        return Line(page, x0, x1, top, top + 12, text)
+
+    pages = [[line(1, 20, "某某县人民政府办公室文件", 200, 400), line(1, 100, "某某县2024年重点工作任务", 200, 400),
+              line(1, 130, "1. 建设城市快速路，完成主线", 96), line(1, 780, "这一行写到页底的右边缘，下一页接着写"),
+              line(1, 815, "- 1 -", 280, 310)],
+             [line(2, 20, "某某县人民政府办公室文件", 200, 400), line(2, 60, "完。（牵头单位：县交通运输局）", 72, 300),
+              line(2, 90, "2. 新建幼儿园3所。（牵头单位：县教育局）", 96, 400), line(2, 815, "第 2 页", 280, 310)]]
+    body = drop_furniture(pages, [842.0, 842.0])
+    assert [x.text for x in body[0]] == ["某某县2024年重点工作任务", "1. 建设城市快速路，完成主线", "这一行写到页底的右边缘，下一页接着写"]
+    assert [x.text for x in body[1]] == ["完。（牵头单位：县交通运输局）", "2. 新建幼儿园3所。（牵头单位：县教育局）"]
+    joined = paragraphs(body[0] + body[1])
+    assert joined[2] == (1, "这一行写到页底的右边缘，下一页接着写完。（牵头单位：县交通运输局）")
+    assert joined[3][1].startswith("2. ")
