@@ -61,21 +61,12 @@ def _read_pages(path: Path, pdf, name: str, limits: Limits) -> Grid:
     scanned: list[int] = []
     for number, page in enumerate(pages, 1):
         used = check_page(page.page_obj, name, number, limits, used)
-        if len(page.chars) < _TEXT_CHARS:
+        found = _read_page(page, number)
+        page.close()  # pdfplumber caches every page's objects: keep one page's at a time
+        if found is None:
             scanned.append(number)
-            lines.append([])
-            tables.append([])
-            continue
-        found = page.find_tables()
-        blocks = [_table_block(t, number) for t in found]
-        page_lines = _page_lines(page, number, [t.bbox for t in found])
-        if found:
-            last = max(range(len(found)), key=lambda i: found[i].bbox[3])
-            row, page_lines = _open_row(page, found[last], page_lines)
-            if row is not None and len(row) == len(blocks[last].rows[0]):
-                blocks[last].rows.append(row)
-        tables.append(blocks)
-        lines.append(page_lines)
+        lines.append(found[0] if found else [])
+        tables.append(found[1] if found else [])
     if scanned:
         from qa_app.parsing.ocr import scanned_pages
 
@@ -86,6 +77,21 @@ def _read_pages(path: Path, pdf, name: str, limits: Limits) -> Grid:
     for page_lines, page_tables in zip(body, tables, strict=True):
         items += sorted([*page_lines, *page_tables], key=lambda item: item.top)
     return assemble(items, Budget(name, limits))
+
+
+def _read_page(page, number: int) -> tuple[list[Line], list[TableBlock]] | None:
+    """A page's text lines and ruled tables; None for a page without text (a scan)."""
+    if len(page.chars) < _TEXT_CHARS:
+        return None
+    found = page.find_tables()
+    blocks = [_table_block(t, number) for t in found]
+    page_lines = _page_lines(page, number, [t.bbox for t in found])
+    if found:
+        last = max(range(len(found)), key=lambda i: found[i].bbox[3])
+        row, page_lines = _open_row(page, found[last], page_lines)
+        if row is not None and len(row) == len(blocks[last].rows[0]):
+            blocks[last].rows.append(row)
+    return page_lines, blocks
 
 
 def _page_lines(page, number: int, boxes: list[tuple]) -> list[Line]:
