@@ -92,10 +92,14 @@ def test_an_xls_past_the_row_limit_is_refused(converted):
 
 
 @needs_soffice
-def test_an_answer_from_a_doc_notice(tmp_path, converted, index_settings, embedder, engine):
-    settings = swapped_workspace(tmp_path, index_settings.index_dir, CORPUS_DIR, f"{NOTICE}.txt",
-                                 converted / f"{NOTICE}.doc")
+@pytest.mark.parametrize("file, question, unit", [
+    (f"{NOTICE}.doc", "关停30万千瓦以下低效煤电机组的任务由哪个部门牵头？", "市发展改革委"),
+    (f"{TABLE}.xls", "谋划推进G327线东明黄河公路大桥重点交通项目的责任单位是谁？", "市公路事业发展中心"),
+])
+def test_an_answer_from_an_old_office_file(tmp_path, converted, index_settings, embedder, engine, file, question, unit):
+    settings = swapped_workspace(tmp_path, index_settings.index_dir, CORPUS_DIR, f"{Path(file).stem}.txt",
+                                 converted / file)
     swapped = Engine.load(settings, build_if_missing=True, progress=False, embedder=embedder)
-    answer = swapped.answer("关停30万千瓦以下低效煤电机组的任务由哪个部门牵头？")
-    assert not answer.abstained and "市发展改革委" in answer.answer
-    assert answer.citations[0].doc == f"{NOTICE}.doc"
+    answer = swapped.answer(question)
+    assert not answer.abstained and unit in answer.answer
+    assert answer.citations[0].doc == file
