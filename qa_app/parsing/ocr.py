@@ -45,13 +45,14 @@ def _engine(name: str):
 
 
 def _key(path: Path) -> str:
-    import rapidocr
+    """The file's SHA-256 and what else decides the result: RapidOCR's version, the dpi, the layout."""
+    from importlib.metadata import version
 
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    return f"{digest.hexdigest()}-{rapidocr.__version__ if hasattr(rapidocr, '__version__') else ''}-{DPI}-{LAYOUT}"
+    return f"{digest.hexdigest()}-rapidocr{version('rapidocr')}-{DPI}-{LAYOUT}"
 
 
 def read_image(path: Path, name: str, limits: Limits) -> list[Grid]:
