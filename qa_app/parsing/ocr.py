@@ -25,7 +25,7 @@ from qa_app.parsing.pages import TableBlock, assemble
 from qa_app.settings import Limits
 
 DPI = 150  # a scanned PDF page is rendered at this resolution (A4: 1240 × 1754 pixels)
-LAYOUT = "ocr-1"  # bump when what is cached per page changes
+LAYOUT = "ocr-2"  # bump when what is cached per page changes
 INSTALL = "pip install 'qa_app[ocr]' (make install does)"
 _LOCK = threading.Lock()
 _ENGINE: list = []
@@ -190,8 +190,47 @@ def _rules(dark) -> tuple[list[float], list[float]] | None:
     return (rows, columns) if len(columns) >= 3 else None
 
 
+def _open_bottom(boxes: list[tuple], ys: list[float], xs: list[float]) -> list[float]:
+    """The rows' rules, with one more under the lines right below the last rule inside the table's
+    width: the top half of a row cut by the page break, which no rule closes."""
+    bottom = ys[-1]
+    for box in sorted(boxes, key=lambda b: b[2]):
+        inside = box[0] >= xs[0] - 2 and box[1] <= xs[-1] + 2
+        if inside and box[2] >= ys[-1] - 2 and box[2] - bottom <= 1.5 * (box[3] - box[2]):
+            bottom = max(bottom, box[3])
+    return ys + [bottom + 1] if bottom > ys[-1] else ys
+
+
+def _split_at_rules(box: tuple, xs: list[float]) -> list[tuple]:
+    """A line OCR read across a column rule ("151肖": a number and a name close together) cut at
+    the rule, at the character the rule falls on (a Latin character counted half as wide)."""
+    x0, x1, top, bottom, text = box
+    weights = [0.55 if ch.isascii() else 1.0 for ch in text]
+    total = sum(weights)
+    char = (x1 - x0) / max(total, 1.0)  # a line overlapping a rule by less than a character is not cut
+    inner = [x for x in xs[1:-1] if x0 + 0.7 * char < x < x1 - 0.7 * char]
+    if not inner or len(text) < 2:
+        return [box]
+    pieces, start, done = [], 0, 0.0
+    for rule in inner:
+        share = (rule - x0) / (x1 - x0) * total
+        end = start
+        while end < len(text) and done + weights[end] / 2 < share:
+            done += weights[end]
+            end += 1
+        if start < end:
+            pieces.append((start, end))
+        start = end
+    pieces.append((start, len(text)))
+    edges = [x0, *inner, x1]
+    return [(edges[i], edges[i + 1], top, bottom, text[a:b]) for i, (a, b) in enumerate(pieces) if a < b]
+
+
 def _cells(boxes: list[tuple], ys: list[float], xs: list[float]) -> tuple[list[list[str]], list[tuple]]:
     """The table's cells from the lines whose centre falls between its rules; the other lines."""
+    ys = _open_bottom(boxes, ys, xs)
+    boxes = [piece for box in boxes for piece in
+             (_split_at_rules(box, xs) if ys[0] <= (box[2] + box[3]) / 2 <= ys[-1] else [box])]
     cells: list[list[list[tuple]]] = [[[] for _ in xs[1:]] for _ in ys[1:]]
     rest = []
     for box in boxes:
