@@ -12,7 +12,7 @@ $(BIN)/python:
 # torch first, pinned to the CPU wheel the machine's pip finds locally; a looser pin pulls CUDA.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[test,milvus]'
+	$(BIN)/pip install --quiet -e '.[test,milvus,ocr]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -25,6 +25,7 @@ from qa_app.embedding import Embedder, load_embedder
 from qa_app.errors import IndexMissing
 from qa_app.indexes import SearchIndex, build_index, corpus_hash, load_index, store_for
 from qa_app.parsing import load_corpus
+from qa_app.parsing.ocr_cache import ocr_context
 from qa_app.records import Answer, Hit, Record
 from qa_app.retrieval import Filters, Retriever
 from qa_app.scoping import ScopedRetriever, answer_in_scope
@@ -142,5 +143,6 @@ def _current_index(settings: Settings, model_id: str) -> SearchIndex | None:
         # The store is shared by replicas that may each have their own corpus folder: syncing it to
         # this one would drop what another replica added. `qa build` is the explicit sync.
         return index
-    records = list(load_corpus(settings.corpus_dir, settings.limits).records)
+    with ocr_context(settings.index_dir):
+        records = list(load_corpus(settings.corpus_dir, settings.limits).records)
     return index if index.manifest.get("corpus_hash") == corpus_hash(records, model_id) else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sys
 import threading
 import uuid
 from collections.abc import Iterable, Sequence
@@ -20,6 +21,7 @@ from pathlib import Path
 from qa_app.embedding import Embedder
 from qa_app.errors import CorpusError, QAError
 from qa_app.parsing import SUPPORTED, corpus_files, parse_file, with_place
+from qa_app.parsing.ocr_cache import ocr_context
 from qa_app.parsing.places import store_place, stored_places, write_places
 from qa_app.records import Document
 from qa_app.settings import Settings
@@ -39,6 +41,11 @@ def check_name(name: str) -> str:
     if Path(clean).suffix.lower() not in SUPPORTED:
         raise CorpusError(f"{clean}: unsupported file type; accepted: {', '.join(SUPPORTED)}")
     return clean
+
+
+def _ocr_progress(name: str, done: int, total: int) -> None:
+    """`qa add` shows OCR page by page: a scanned page takes 15–30 s."""
+    print(f"OCR {name}: page {done}/{total}", file=sys.stderr, flush=True)
 
 
 def _problem(doc: Document) -> str:
@@ -116,7 +123,7 @@ def add_documents(settings: Settings, paths: Iterable[Path | str], names: Sequen
     if len(names) != len(sources):
         raise CorpusError("one name is needed for each file")
     corpus_dir = Path(settings.corpus_dir)
-    with _LOCK:
+    with _LOCK, ocr_context(settings.index_dir, _ocr_progress if progress else None):
         documents = [with_place(d, place) for d in _checked(settings, sources, names, replace)]
         placed: list[tuple[Path, Path | None]] = []
         places = stored_places(corpus_dir)
@@ -161,7 +168,7 @@ def remove_document(settings: Settings, doc_name: str, embedder: Embedder | None
     name = check_name(str(doc_name))
     corpus_dir = Path(settings.corpus_dir)
     target = corpus_dir / name
-    with _LOCK:
+    with _LOCK, ocr_context(settings.index_dir):
         if not target.is_file():
             known = ", ".join(p.name for p in corpus_files(corpus_dir))
             raise CorpusError(f"{name} is not in the corpus ({known})")

@@ -49,6 +49,7 @@ class Record:
     unit_label: str = ""  # a task's lead column as the notice writes it: 牵头单位, 责任单位, 牵头部门…
     extra: tuple[tuple[str, str], ...] = ()  # the document's other columns as (header, value): 备注, 主要任务…
     place: str = ""  # its document's place where the title does not say it (issuer, signature, `qa add --place`)
+    page: int | None = None  # the page a PDF or scanned record starts on; None where a file has no pages
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -57,6 +58,8 @@ class Record:
         data["extra"] = [list(pair) for pair in self.extra]
         if not self.place:  # a record whose title names its place keeps its JSON (and the index's corpus hash)
             del data["place"]
+        if self.page is None:  # records of unpaged files keep their JSON (and the index's corpus hash)
+            del data["page"]
         return data
 
     @classmethod
@@ -84,6 +87,8 @@ class Skipped:
     @property
     def where(self) -> str:
         """File, sheet and row (or line) for messages: "q3.xlsx, sheet 'Sheet1', row 7"."""
+        if self.sheet.startswith("page "):  # a PDF's or scan's page (qa_app/parsing/pages.py)
+            return f"{self.file}, {self.sheet}" + (f", row {self.line}" if self.line else "")
         if self.sheet:
             return f"{self.file}, sheet '{self.sheet}'" + (f", row {self.line}" if self.line else "")
         return f"{self.file}, line {self.line}" if self.line else self.file
@@ -169,10 +174,13 @@ class Citation:
     number: int | None
     text: str
     score: float
+    page: int | None = None  # the record's page in a PDF or scan ("第3页")
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["score"] = round(self.score, 6)
+        if self.page is None:
+            del data["page"]
         return data
 
 

@@ -30,6 +30,8 @@ class Limits:
     max_cells: int = 1_000_000  # cells in one file, empty cells inside a row counted
     max_cell_chars: int = 32_767  # characters in one cell (Excel's own limit) or one paragraph
     max_merged_ranges: int = 50_000  # merged ranges in one workbook (openpyxl builds an object for each)
+    max_pages: int = 500  # pages of a PDF (or frames of an image); a real notice or table has 2–60
+    max_pixels: int = 40_000_000  # pixels of one image or one PDF page rendered for OCR (A4 at 150 dpi: 2.2 M)
 
 
 def limit_variable(field: str) -> str:

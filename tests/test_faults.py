@@ -187,7 +187,8 @@ def test_build_killed_midway_keeps_previous_index(site, embedder, stage, tmp_pat
         ("bad.txt", b"\xff\xfe\xfa\xfb" * 50, "not UTF-8 or GB18030 text"),
         ("broken.xlsx", b"this is not a spreadsheet", "broken.xlsx"),
         ("broken.docx", b"PK\x03\x04 truncated zip", "broken.docx"),
-        ("notes.pdf", b"%PDF-1.4", "unsupported file type .pdf"),
+        ("notes.pdf", b"%PDF-1.4", "not a readable PDF"),
+        ("notes.rtf", b"{\\rtf1 notes}", "unsupported file type .rtf"),
     ],
 )
 def test_unreadable_corpus_file_is_reported_and_skipped(site, name, content, reason):

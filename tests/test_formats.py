@@ -295,7 +295,7 @@ def test_workbook_without_header_names_sheet_and_row(tmp_path):
     [
         ("broken.xlsx", b"PK\x03\x04 not really a zip", "not a readable .xlsx"),
         ("broken.docx", b"\xd0\xcf\x11\xe0 an old .doc", "not a readable .docx"),
-        ("old.xls", b"\xd0\xcf\x11\xe0", "save it as .xlsx"),
+        ("old.xls", b"\xd0\xcf\x11\xe0", "not a readable .xls workbook"),
         ("bad.csv", b"\xff\xfe\x00\xd8" * 10, "not UTF-8 or GB18030"),
     ],
 )

@@ -19,7 +19,7 @@ from openpyxl import Workbook
 
 from qa_app.cli import limits_from_environment, main
 from qa_app.engine import Engine
-from qa_app.parsing import parse_file
+from qa_app.parsing import SUPPORTED, parse_file
 from qa_app.settings import Limits, Settings
 from qa_app.web import ChatService, create_app
 from qa_app.web.admin import add_files
@@ -146,7 +146,7 @@ def test_the_panel_states_and_enforces_the_file_size_limit(site):
     _, url = site
     config = httpx.get(f"{url}/config", timeout=60, trust_env=False).json()
     labels = [c.get("props", {}).get("label") for c in config["components"]]
-    assert "添加文件（.txt / .xlsx / .csv / .docx，每个不超过 20 MB）" in labels
+    assert f"添加文件（{' / '.join(SUPPORTED)}，每个不超过 20 MB）" in labels
     assert config["max_file_size"] == 20 * 1024 * 1024
 
 

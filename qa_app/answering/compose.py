@@ -35,7 +35,7 @@ class Reply:
 
 def citations(reply: Reply) -> tuple[Citation, ...]:
     scores = reply.scores or (1.0,) * len(reply.records)
-    return tuple(Citation(n, r.id, r.doc, r.title, r.number, r.text, float(s))
+    return tuple(Citation(n, r.id, r.doc, r.title, r.number, r.text, float(s), r.page)
                  for n, (r, s) in enumerate(zip(reply.records, scores, strict=True), 1))
 
 
@@ -44,7 +44,8 @@ def source_label(record: Record) -> str:
     name = document_name(record.title) if record.kind == "task" else \
         f"{record.year or ''}年{record.period}推进情况表"
     place = record_place(record)
-    return f"{'' if not place or name.startswith(place) else place}{name}第{record.number}项"
+    page = f"（第{record.page}页）" if record.page else ""
+    return f"{'' if not place or name.startswith(place) else place}{name}第{record.number}项{page}"
 
 
 def topic(record: Record, limit: int = 40) -> str:

@@ -10,6 +10,7 @@ from qa_app.cli import main, settings_options
 from qa_app.errors import CorpusError
 from qa_app.fields import record_fields
 from qa_app.parsing import load_corpus
+from qa_app.parsing.ocr_cache import ocr_context
 from qa_app.records import Record
 from qa_app.settings import Settings
 
@@ -23,7 +24,8 @@ def _dump(data) -> str:
 @settings_options
 def corpus(settings: Settings, as_json: bool) -> None:
     """Show per document how many records were read, its place, and what was skipped."""
-    loaded = load_corpus(settings.corpus_dir, settings.limits)
+    with ocr_context(settings.index_dir):
+        loaded = load_corpus(settings.corpus_dir, settings.limits)
     summary = loaded.summary()
     if as_json:
         click.echo(_dump(summary))
@@ -50,7 +52,8 @@ def format_record(record: Record) -> str:
 @settings_options
 def show(settings: Settings, record_id: str, as_json: bool) -> None:
     """Show one record by its id (FILE#NUMBER)."""
-    record = load_corpus(settings.corpus_dir, settings.limits).get(record_id.strip())
+    with ocr_context(settings.index_dir):
+        record = load_corpus(settings.corpus_dir, settings.limits).get(record_id.strip())
     if record is None:
         raise CorpusError(f"no record with id {record_id!r}; ids look like 000_dd67d59bfaf7e311.txt#97")
     click.echo(_dump(record.to_dict()) if as_json else format_record(record))

@@ -26,7 +26,8 @@ def _index_line(report: dict) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @settings_options
 def add(settings: Settings, files: tuple[Path, ...], replace: bool, place: str | None, as_json: bool) -> None:
-    """Add .xlsx/.csv/.docx/.txt FILES to the corpus and update the index (only new records are embedded).
+    """Add FILES (.txt .csv .xlsx .xls .docx .doc .wps .pdf .html .png .jpg; docs/formats.md) to the corpus
+    and update the index (only new records are embedded; scanned pages are OCR'd once, page by page).
 
     Every file is checked first; if one yields no record, nothing is added.
     """

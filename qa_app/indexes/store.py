@@ -30,6 +30,7 @@ from qa_app.indexes.dense import EXACT_LIMIT, VectorIndex
 from qa_app.indexes.lexical import Bm25Index
 from qa_app.indexes.tokens import Tokenizer
 from qa_app.parsing import load_corpus
+from qa_app.parsing.ocr_cache import ocr_context
 from qa_app.records import Record
 from qa_app.settings import Settings
 
@@ -136,7 +137,8 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
                 exact_limit: int = EXACT_LIMIT) -> dict:
     """Build (or refresh) the index for the corpus; returns what was done, with timings."""
     started = time.perf_counter()
-    corpus = load_corpus(settings.corpus_dir, settings.limits)
+    with ocr_context(settings.index_dir):  # scanned files: OCR once, then from <index>/ocr
+        corpus = load_corpus(settings.corpus_dir, settings.limits)
     records = list(corpus.records)
     skipped = [f"{s.where}: {s.reason}" for s in corpus.all_skipped()]
     model_id = embedder.model_id if embedder else model_id_for(settings)

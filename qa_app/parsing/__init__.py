@@ -11,6 +11,8 @@ from qa_app.parsing.formats import read_grids
 from qa_app.parsing.grids import Grid, decode_text
 from qa_app.parsing.guards import TooBig
 from qa_app.parsing.notices import SECTION, TASK_START, looks_like_notice, parse_notice
+from qa_app.parsing.other_formats import OTHER_READERS
+from qa_app.parsing.pages import with_pages
 from qa_app.parsing.places import document_place, stored_places
 from qa_app.parsing.plain import plain_note, plain_records
 from qa_app.parsing.tables import TableMeta, find_header, parse_table
@@ -23,7 +25,7 @@ from qa_app.text import tidy
 __all__ = ["load_corpus", "parse_lines", "parse_grids", "parse_file", "read_text_lines", "corpus_files", "SUPPORTED",
            "with_place"]
 
-SUPPORTED = (".txt", ".xlsx", ".csv", ".docx")
+SUPPORTED = (".txt", ".xlsx", ".csv", ".docx", *OTHER_READERS)
 _YEAR = re.compile(r"(20\d{2})\s*年")
 def period_of(title: str) -> str:
     """The title's period from the one periods table (qa_app.profile), '' when it names none."""
@@ -199,7 +201,8 @@ def parse_file(path: Path, name: str | None = None, limits: Limits | None = None
         reason = f"unsupported file type {path.suffix or '(none)'}{hint}; accepted: {', '.join(SUPPORTED)}"
         return Document(name, "", None, "", "", (), (Skipped(name, 0, reason),))
     try:
-        return parse_grids(name, read_grids(path, name, limits or Limits()))
+        grids = read_grids(path, name, limits or Limits())
+        return with_pages(parse_grids(name, grids), grids)
     except TooBig as exc:
         return Document(name, "", None, "", "", (), (exc.skipped,))
     except (OSError, CorpusError) as exc:

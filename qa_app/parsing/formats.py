@@ -17,6 +17,7 @@ from qa_app.errors import CorpusError
 from qa_app.parsing.columns import find_header
 from qa_app.parsing.grids import Grid, decode_text
 from qa_app.parsing.guards import Budget, TooBig, check_file_size, over
+from qa_app.parsing.other_formats import OTHER_READERS
 from qa_app.parsing.word import read_docx
 from qa_app.parsing.xlsx import read_xlsx
 from qa_app.settings import Limits
@@ -77,7 +78,7 @@ def _csv_rows(text: str, delimiter: str, budget: Budget) -> list[tuple[int, list
 # ---------------------------------------------------------------- dispatch
 
 
-READERS = {".txt": read_txt, ".xlsx": read_xlsx, ".csv": read_csv, ".docx": read_docx}
+READERS = {".txt": read_txt, ".xlsx": read_xlsx, ".csv": read_csv, ".docx": read_docx, **OTHER_READERS}
 
 
 def read_grids(path: Path, name: str | None = None, limits: Limits | None = None) -> list[Grid]:

@@ -46,7 +46,8 @@ class TooBig(CorpusError):
 
 _UNITS = {"max_file_mb": "{:g} MB", "max_unpacked_mb": "{:g} MB", "max_archive_entries": "{:,} parts",
           "max_rows": "{:,} rows in a file", "max_cells": "{:,} cells in a file", "max_cell_chars": "{:,} characters",
-          "max_merged_ranges": "{:,} merged ranges in a file"}
+          "max_merged_ranges": "{:,} merged ranges in a file", "max_pages": "{:,} pages",
+          "max_pixels": "{:,} pixels"}
 
 
 def over(what: str, limits: Limits, field: str) -> str:

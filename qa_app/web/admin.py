@@ -1,4 +1,4 @@
-"""The upload panel: add .txt/.xlsx/.csv/.docx documents to the corpus, or remove one.
+"""The upload panel: add documents of any supported type (docs/formats.md) to the corpus, or remove one.
 
 Offered only when the server has an admin token AND the person enters it. The panel's visibility
 is a convenience, not the check: every add/remove compares the token again on the server.
@@ -13,9 +13,11 @@ import gradio as gr
 
 from qa_app.errors import QAError
 from qa_app.ingest import add_documents, remove_document
+from qa_app.parsing import SUPPORTED
 from qa_app.web.service import ChatService
 
-FILE_TYPES = [".txt", ".xlsx", ".csv", ".docx"]
+FILE_TYPES = list(SUPPORTED)
+_TYPES = " / ".join(FILE_TYPES)
 WRONG_TOKEN = "口令不对，无法管理文档。"
 
 
@@ -51,7 +53,7 @@ def add_files(service: ChatService, given: str, expected: str, paths: list[str] 
     if not token_ok(given, expected):
         return WRONG_TOKEN
     if not paths:
-        return "请先选择要添加的文件（.txt / .xlsx / .csv / .docx）。"
+        return f"请先选择要添加的文件（{_TYPES}）。"
     try:
         result = add_documents(service.settings, [Path(p) for p in paths], embedder=service.embedder)
         service.reload()
@@ -82,7 +84,7 @@ def build_admin_panel(service: ChatService, expected: str, refresh: list) -> Non
         status = gr.Markdown(elem_id="qa-admin-status")
         with gr.Column(visible=False, elem_id="qa-admin-panel") as panel:
             cap = service.settings.limits.max_file_mb  # also Gradio's upload cap (create_app)
-            files = gr.File(label=f"添加文件（.txt / .xlsx / .csv / .docx，每个不超过 {cap:g} MB）",
+            files = gr.File(label=f"添加文件（{_TYPES}，每个不超过 {cap:g} MB）",
                             file_count="multiple",
                             file_types=FILE_TYPES, type="filepath")
             add = gr.Button("添加到文档库", variant="primary")

@@ -31,6 +31,7 @@ from qa_app.indexes.milvus.writer import _report, _stored_vectors, _vectors, bui
 from qa_app.indexes.sparse import document_vector
 from qa_app.indexes.tokens import Tokenizer
 from qa_app.parsing import load_corpus
+from qa_app.parsing.ocr_cache import ocr_context
 from qa_app.records import Record
 from qa_app.settings import Settings
 from qa_app.text import fold_variants, normalize
@@ -53,7 +54,8 @@ def update_documents(settings: Settings, docs: Iterable[str], embedder: Embedder
     manifest = manifest_of(client, live) if live else {}
     if live is None or (manifest.get("format"), manifest.get("model")) != (FORMAT, model_id):
         return build_index(settings, embedder, progress)
-    corpus = load_corpus(settings.corpus_dir)
+    with ocr_context(settings.index_dir):
+        corpus = load_corpus(settings.corpus_dir)
     folder = list(corpus.records)
     wanted = [(r, pos) for r, pos in zip(folder, positions(folder), strict=True) if r.doc in docs]
     ensure_loaded(client, live)

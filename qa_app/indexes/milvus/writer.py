@@ -37,6 +37,7 @@ from qa_app.indexes.sparse import K1, B, document_vector, mean_length
 from qa_app.indexes.store import cached_vectors
 from qa_app.indexes.tokens import Tokenizer
 from qa_app.parsing import load_corpus
+from qa_app.parsing.ocr_cache import ocr_context
 from qa_app.records import Record
 from qa_app.settings import Settings
 
@@ -69,7 +70,8 @@ def _vectors(chunks: list[str], keys: list[str], cached: dict, embedder: Embedde
 def build_index(settings: Settings, embedder: Embedder | None = None, progress: bool = True) -> dict:
     """Build the collection for the corpus folder unless the live one already holds exactly it."""
     started = time.perf_counter()
-    corpus = load_corpus(settings.corpus_dir)
+    with ocr_context(settings.index_dir):
+        corpus = load_corpus(settings.corpus_dir)
     records = list(corpus.records)
     skipped = [f"{s.where}: {s.reason}" for s in corpus.all_skipped()]
     model_id = embedder.model_id if embedder else model_id_for(settings)
