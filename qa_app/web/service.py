@@ -13,7 +13,7 @@ from qa_app.indexes import index_version
 from qa_app.records import Answer, Record
 from qa_app.retrieval import Filters
 from qa_app.settings import Settings
-from qa_app.validation import validate_question
+from qa_app.validation import validate_history, validate_question
 
 FOLLOW_SECONDS = 2.0  # how often a server checks whether another process wrote a new index version
 log = logging.getLogger(__name__)
@@ -49,9 +49,10 @@ class ChatService:
             return self._engine
 
     def ask(self, question: str, history: list | None = None, filters: Filters | None = None) -> Answer:
-        """Answer one question in its turn; raises BadQuestion for empty or over-long ones."""
+        """Answer one question in its turn; raises BadQuestion for empty or over-long ones. The history
+        is bounded here, before the request waits for a worker (the API, /v1, Gradio and MCP all come here)."""
         text = check_question(question)
-        return self._answering.submit(self._answer, text, history, filters).result()
+        return self._answering.submit(self._answer, text, validate_history(history), filters).result()
 
     def _answer(self, text: str, history: list | None, filters: Filters | None) -> Answer:
         return self.engine.answer(text, history or [], scope=filters)
