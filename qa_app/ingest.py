@@ -3,7 +3,8 @@
 Every file is parsed before anything is copied: a file that yields no record is refused with
 the file, sheet and row of the first problem, and nothing changes. Files are copied under a
 temporary name and renamed into place; if the index build then fails, the corpus folder is put
-back as it was, so the live index (switched atomically by `build_index`) and the corpus agree.
+back as it was, so the live index (switched atomically by `build_index`) and the corpus agree. Each
+change holds the index folder's writer lock (qa_app.writers) from before the corpus is read to the end.
 The build re-embeds only records whose text is new: the rest come from the embedding cache.
 """
 
@@ -12,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import threading
 import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -22,9 +22,8 @@ from qa_app.errors import CorpusError, QAError
 from qa_app.parsing import SUPPORTED, corpus_files, parse_file
 from qa_app.records import Document
 from qa_app.settings import Settings
+from qa_app.writers import index_writer
 
-# One change at a time within a process (the web app may get two uploads at once).
-_LOCK = threading.Lock()
 _MAX_NAME = 200
 
 
@@ -113,7 +112,7 @@ def add_documents(settings: Settings, paths: Iterable[Path | str], names: Sequen
     if len(names) != len(sources):
         raise CorpusError("one name is needed for each file")
     corpus_dir = Path(settings.corpus_dir)
-    with _LOCK:
+    with index_writer(settings.index_dir):  # one writer, across processes, before the corpus is read
         documents = _checked(settings, sources, names, replace)
         placed: list[tuple[Path, Path | None]] = []
         try:
@@ -153,7 +152,7 @@ def remove_document(settings: Settings, doc_name: str, embedder: Embedder | None
     name = check_name(str(doc_name))
     corpus_dir = Path(settings.corpus_dir)
     target = corpus_dir / name
-    with _LOCK:
+    with index_writer(settings.index_dir):
         if not target.is_file():
             known = ", ".join(p.name for p in corpus_files(corpus_dir))
             raise CorpusError(f"{name} is not in the corpus ({known})")
