@@ -68,6 +68,13 @@ def product_section(results: dict) -> list[str]:
         lines += [_row([x["clients"], x["requests"], x["errors"], x["rps"], x["p50_ms"], x["p95_ms"], x["seconds"]])
                   for x in results["throughput"]]
         lines += ["", f"A request without the token got HTTP {results.get('without_token_status')}."]
+    if "history_attack" in results:
+        hit = results["history_attack"]
+        lines += ["", f"History attack: {hit['attackers']} clients sending follow-ups with a {hit['history_chars']}-"
+                  f"character earlier question back to back; one plain client's dev questions alone: p50 "
+                  f"{hit['plain_alone_ms']['p50']} / p95 {hit['plain_alone_ms']['p95']} ms, during the attack: p50 "
+                  f"{hit['plain_during_ms']['p50']} / p95 {hit['plain_during_ms']['p95']} ms; attack requests p95 "
+                  f"{hit['attack_ms']['p95']} ms; {hit['plain_errors']} errors."]
     if "throughput_distinct" in results:
         lines += ["", "The same load with distinct questions (written from the corpus's records, every kind of "
                   "dev2; no text asked twice in the run, so no cached query embedding helps):", "",

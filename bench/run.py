@@ -19,7 +19,7 @@ from pathlib import Path
 
 import faiss
 
-from bench import clients, hostile, load, product, report
+from bench import attack, clients, hostile, load, product, report
 from bench.measure import ROOT, child_env, run_measured
 from bench.questions import distinct_questions
 from qa_app.parsing import load_corpus
@@ -81,6 +81,8 @@ def run(sizes: tuple[int, ...], steps: tuple[str, ...], previous: dict | None = 
             results["load"] = served["levels"][-1]
             results["rss_mb"] = served["server_rss_mb"]
             results["without_token_status"] = served["without_token_status"]
+            _step("load test (history attack: plain questions beside long follow-ups)")
+            results["history_attack"] = attack.run(corpus, index, questions, work / "serve-attack.log")
         if "load-distinct" in steps:
             _step("load test (distinct questions)")
             asked = [text for _, text in distinct_questions(load_corpus(corpus).records, sum(LEVELS) * PER_CLIENT)]

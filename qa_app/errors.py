@@ -23,3 +23,7 @@ class BadQuestion(QAError):
 
 class StoreUnavailable(QAError):
     """The configured index store cannot be used: its optional packages are missing or it cannot be reached."""
+
+
+class IndexBusy(QAError):
+    """Another process kept the index folder's writer lock too long (qa_app.writers)."""

@@ -3,7 +3,8 @@
 Every file is parsed before anything is copied: a file that yields no record is refused with
 the file, sheet and row of the first problem, and nothing changes. Files are copied under a
 temporary name and renamed into place; if the index build then fails, the corpus folder is put
-back as it was, so the live index (switched atomically by `build_index`) and the corpus agree.
+back as it was, so the live index (switched atomically by `build_index`) and the corpus agree. Each
+change holds the index folder's writer lock (qa_app.writers) from before the corpus is read to the end.
 The build re-embeds only records whose text is new: the rest come from the embedding cache.
 """
 
@@ -13,7 +14,6 @@ import hashlib
 import os
 import shutil
 import sys
-import threading
 import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -25,9 +25,8 @@ from qa_app.parsing.ocr_cache import ocr_context
 from qa_app.parsing.places import store_place, stored_places, write_places
 from qa_app.records import Document
 from qa_app.settings import Settings
+from qa_app.writers import index_writer
 
-# One change at a time within a process (the web app may get two uploads at once).
-_LOCK = threading.Lock()
 _MAX_NAME = 200
 
 
@@ -123,7 +122,7 @@ def add_documents(settings: Settings, paths: Iterable[Path | str], names: Sequen
     if len(names) != len(sources):
         raise CorpusError("one name is needed for each file")
     corpus_dir = Path(settings.corpus_dir)
-    with _LOCK, ocr_context(settings.index_dir, _ocr_progress if progress else None):
+    with index_writer(settings.index_dir), ocr_context(settings.index_dir, _ocr_progress if progress else None):
         documents = [with_place(d, place) for d in _checked(settings, sources, names, replace)]
         placed: list[tuple[Path, Path | None]] = []
         places = stored_places(corpus_dir)
@@ -168,7 +167,7 @@ def remove_document(settings: Settings, doc_name: str, embedder: Embedder | None
     name = check_name(str(doc_name))
     corpus_dir = Path(settings.corpus_dir)
     target = corpus_dir / name
-    with _LOCK, ocr_context(settings.index_dir):
+    with index_writer(settings.index_dir), ocr_context(settings.index_dir):
         if not target.is_file():
             known = ", ".join(p.name for p in corpus_files(corpus_dir))
             raise CorpusError(f"{name} is not in the corpus ({known})")

@@ -29,6 +29,7 @@ from qa_app.web.auth import (
     safe_next,
     token_matches,
 )
+from qa_app.writers import LOCK_FILE
 from tests.conftest import ROOT
 from tests.test_browser import ARGS, CHROMIUM, WAIT_MS, _ask, leaves_loopback, open_portal_chat, portal_server
 from tests.test_web import XIONGSHANG, running_server
@@ -436,7 +437,7 @@ def test_no_pickle_or_eval_in_the_package():
 @pytest.mark.slow
 def test_the_index_is_json_numpy_and_faiss_only(engine, index_settings):
     files = [p for p in Path(index_settings.index_dir).rglob("*") if p.is_file()]
-    suffixes = {p.suffix for p in files if p.name != "CURRENT"}
+    suffixes = {p.suffix for p in files if p.name not in ("CURRENT", LOCK_FILE)}  # the lock: a pid at most
     assert suffixes <= {".json", ".npy", ".faiss", ".md"} and ".npy" in suffixes
     for path in files:
         if path.suffix == ".npy":

@@ -417,7 +417,10 @@ def test_configured_embedding_origins_are_sent(admin_site):
 @pytest.mark.slow
 def test_upload_then_remove_updates_the_answers(admin_site, tmp_path):
     service, http, root = admin_site
-    upload = _write_new_csv(tmp_path / "2024一季度.csv")
+    written = _write_new_csv(tmp_path / "2024一季度.csv")
+    assert http.post("/admin/session", content=TOKEN).status_code == 204  # what the panel's button does
+    (upload,) = http.post("/gradio_api/upload", files={"files": (written.name, written.read_bytes())}).json()
+    upload = Path(upload)
     assert add_files(service, "wrong", TOKEN, [str(upload)]) == WRONG_TOKEN
     assert not (root / "corpus" / upload.name).exists()
 

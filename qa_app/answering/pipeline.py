@@ -43,7 +43,7 @@ from qa_app.answering.topics import with_topic_evidence
 from qa_app.answering.two_asks import answer_asks
 from qa_app.answering.understanding import Question, understand
 from qa_app.records import Answer, parent_id
-from qa_app.validation import validate_question
+from qa_app.validation import validate_history, validate_question
 
 _CACHE = KnowledgeCache()
 
@@ -56,8 +56,8 @@ def answer_question(retriever, question: str, history: Sequence | None = None, m
     if is_social(text):
         reply = compose_help(knowledge.records, text)
         return Answer(question=text, short=reply.short, answer=reply.answer, intent="help")
-    understood = resolve(understand(digits_for_numerals(text), knowledge.vocab), history, knowledge.vocab,
-                         covers=lambda q, ids: previous_covers(knowledge, q, ids, config))
+    understood = resolve(understand(digits_for_numerals(text), knowledge.vocab), validate_history(history),
+                         knowledge.vocab, covers=lambda q, ids: previous_covers(knowledge, q, ids, config))
     understood = with_names(understood, text, knowledge)
     reply = respond(retriever, knowledge, understood, mode, config)
     if reply.abstained and understood.relative_year and not understood.absent:

@@ -8,21 +8,24 @@ whose legs return results in the one order of `qa_app.indexes.common`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from qa_app.indexes.chunks import chunk_text, vocabulary_words
 from qa_app.indexes.common import SCORE_DECIMALS, corpus_hash, fetch_size, ranked, text_key
 from qa_app.indexes.dense import EXACT_LIMIT, VectorIndex
 from qa_app.indexes.interface import Leg, SearchIndex, Store
 from qa_app.indexes.lexical import Bm25Index, top_rows
-from qa_app.indexes.store import FilesStore, Index
+from qa_app.indexes.store import FilesStore, Index, remove_leftovers
 from qa_app.indexes.tokens import STOPWORDS, Tokenizer
 from qa_app.settings import Settings
+from qa_app.writers import index_writer
 
 __all__ = [
     "EXACT_LIMIT", "SCORE_DECIMALS", "STOPWORDS", "Bm25Index", "FilesStore", "Index", "Leg", "SearchIndex", "Store",
     "Tokenizer", "VectorIndex", "build_index", "chunk_text", "corpus_hash", "fetch_size", "index_version",
-    "load_index", "ranked", "store_for", "text_key", "top_rows", "update_documents", "vocabulary_words",
+    "load_index", "ranked", "store_for", "text_key", "top_rows", "update_documents", "vocabulary_words", "writing",
 ]
 
 
@@ -43,9 +46,20 @@ def store_for(settings: Settings) -> Store:
         raise ValueError(f"unknown store {settings.store!r}; use one of {', '.join(_STORES)}") from None
 
 
+@contextmanager
+def writing(settings: Settings) -> Iterator[None]:
+    """As the index folder's one writer: the lock held, and what a writer that died left behind removed
+    (only the lock's holder can tell a dead writer's folder from a live one's)."""
+    with index_writer(settings.index_dir):
+        remove_leftovers(Path(settings.index_dir))
+        yield
+
+
 def build_index(settings: Settings, embedder=None, progress: bool = True) -> dict:
-    """Build or refresh the index of the corpus folder (a no-op when it already holds exactly it)."""
-    return store_for(settings).build_index(settings, embedder=embedder, progress=progress)
+    """Build or refresh the index of the corpus folder (a no-op when it already holds exactly it), as the
+    index folder's one writer (qa_app.writers)."""
+    with writing(settings):
+        return store_for(settings).build_index(settings, embedder=embedder, progress=progress)
 
 
 def load_index(settings: Settings) -> SearchIndex:
@@ -56,7 +70,8 @@ def load_index(settings: Settings) -> SearchIndex:
 def update_documents(settings: Settings, docs: Iterable[str], embedder=None, progress: bool = False) -> dict:
     """After documents were added to or removed from the corpus folder: the files store rebuilds
     (reusing embeddings); the Milvus store upserts and deletes the rows of these documents only."""
-    return store_for(settings).update_documents(settings, docs, embedder=embedder, progress=progress)
+    with writing(settings):
+        return store_for(settings).update_documents(settings, docs, embedder=embedder, progress=progress)
 
 
 def index_version(settings: Settings) -> str | None:

@@ -123,14 +123,32 @@ def _write_version(folder: Path, manifest, records, chunks, keys, vectors, words
     _write_json(folder / "manifest.json", {**manifest, "index_type": dense.kind})
 
 
-def _publish(index_dir: Path, version: str) -> None:
-    """Point CURRENT at the new version atomically, then remove every other version folder."""
+def _publish(index_dir: Path, version: str, previous: Path | None) -> None:
+    """Point CURRENT at the new version atomically, then remove the version it replaced (and no other
+    folder: this build did not create them)."""
     tmp = index_dir / f".{CURRENT}.{uuid.uuid4().hex}"
     _write_json(tmp, {"version": version})
     os.replace(tmp, index_dir / CURRENT)
-    for child in index_dir.iterdir():
-        if child.is_dir() and child.name != version and child.name.startswith(("v-", ".build-")):
-            shutil.rmtree(child, ignore_errors=True)
+    if previous is not None and previous.name != version:
+        shutil.rmtree(previous, ignore_errors=True)
+
+
+def leftovers(index_dir: Path) -> list[Path]:
+    """Folders a writer that died left behind: `.build-*` and versions CURRENT does not name. Only the
+    holder of the writer lock (qa_app.writers) may call them leftovers: no other writer is alive then."""
+    if not index_dir.is_dir():
+        return []
+    live = current_folder(index_dir)
+    return sorted(child for child in index_dir.iterdir() if child.is_dir()
+                  and child.name.startswith(("v-", ".build-")) and (live is None or child.name != live.name))
+
+
+def remove_leftovers(index_dir: Path) -> list[str]:
+    """Remove the leftovers (under the writer lock); their names, for the report."""
+    found = leftovers(index_dir)
+    for folder in found:
+        shutil.rmtree(folder, ignore_errors=True)
+    return [folder.name for folder in found]
 
 
 def build_index(settings: Settings, embedder: Embedder | None = None, progress: bool = True,
@@ -165,7 +183,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
     _write_version(building, manifest, records, chunks, keys, vectors, vocabulary_words(records), exact_limit)
     os.replace(building, index_dir / version)
     stages.debug("publishing")
-    _publish(index_dir, version)
+    _publish(index_dir, version, current)
     return {"changed": True, "records": len(records), "embedded": embedded, "reused": len(records) - embedded,
             "seconds": round(time.perf_counter() - started, 3), "version": version, "skipped": skipped}
 

@@ -1,13 +1,14 @@
 """The upload panel: add documents of any supported type (docs/formats.md) to the corpus, or remove one.
 
 Offered only when the server has an admin token AND the person enters it. The panel's visibility
-is a convenience, not the check: every add/remove compares the token again on the server.
+is a convenience, not the check: every add/remove compares the token again on the server, before any
+file is opened, and takes only files Gradio's upload route wrote (`qa_app.web.uploads`). Entering the
+token also opens an admin session (POST /admin/session), the cookie without which uploads get 403.
 """
 
 from __future__ import annotations
 
 import hmac
-from pathlib import Path
 
 import gradio as gr
 
@@ -15,10 +16,18 @@ from qa_app.errors import QAError
 from qa_app.ingest import add_documents, remove_document
 from qa_app.parsing import SUPPORTED
 from qa_app.web.service import ChatService
+from qa_app.web.uploads import ADMIN_SESSION_PATH, uploaded_path, uploads_only
 
 FILE_TYPES = list(SUPPORTED)
 _TYPES = " / ".join(FILE_TYPES)
 WRONG_TOKEN = "口令不对，无法管理文档。"
+# Runs in the browser before the token reaches the server's handler: opens the admin session (the cookie
+# Gradio's upload route asks for), then passes the token on unchanged.
+OPEN_SESSION_JS = f"""async (token) => {{
+  try {{ await fetch('{ADMIN_SESSION_PATH.lstrip("/")}', {{method: 'POST', body: token || '', credentials: 'same-origin'}}); }}
+  catch (error) {{}}
+  return [token];
+}}"""
 
 
 def token_ok(given: str | None, expected: str | None) -> bool:
@@ -55,7 +64,11 @@ def add_files(service: ChatService, given: str, expected: str, paths: list[str] 
     if not paths:
         return f"请先选择要添加的文件（{_TYPES}）。"
     try:
-        result = add_documents(service.settings, [Path(p) for p in paths], embedder=service.embedder)
+        sources = [uploaded_path(p) for p in paths]
+    except gr.Error as exc:
+        return f"未能添加：{exc.message}"
+    try:
+        result = add_documents(service.settings, sources, embedder=service.embedder)
         service.reload()
     except QAError as exc:
         return f"未能添加：{exc}"
@@ -84,9 +97,9 @@ def build_admin_panel(service: ChatService, expected: str, refresh: list) -> Non
         status = gr.Markdown(elem_id="qa-admin-status")
         with gr.Column(visible=False, elem_id="qa-admin-panel") as panel:
             cap = service.settings.limits.max_file_mb  # also Gradio's upload cap (create_app)
-            files = gr.File(label=f"添加文件（{_TYPES}，每个不超过 {cap:g} MB）",
-                            file_count="multiple",
-                            file_types=FILE_TYPES, type="filepath")
+            label = f"添加文件（{_TYPES}，每个不超过 {cap:g} MB）"
+            files = uploads_only(gr.File(label=label, file_count="multiple", elem_id="qa-admin-files",
+                                         file_types=FILE_TYPES, type="filepath"))
             add = gr.Button("添加到文档库", variant="primary")
             doc = gr.Dropdown([], label="要删除的文档", elem_id="qa-admin-doc")
             remove = gr.Button("删除所选文档", variant="stop")
@@ -112,8 +125,8 @@ def _wire(service, expected, given, enter, status, panel, files, add, doc, remov
 
     private = {"api_visibility": "private"}
     outputs = [status, doc, files, *refresh]
-    enter.click(open_panel, [given], [panel, status, doc], **private)
-    given.submit(open_panel, [given], [panel, status, doc], **private)
+    enter.click(open_panel, [given], [panel, status, doc], js=OPEN_SESSION_JS, **private)
+    given.submit(open_panel, [given], [panel, status, doc], js=OPEN_SESSION_JS, **private)
     add.click(lambda token, paths: after_change(add_files(service, token, expected, paths)),
               [given, files], outputs, **private)
     remove.click(lambda token, name: after_change(remove_doc(service, token, expected, name)),

@@ -28,13 +28,14 @@ from qa_app.web.openai_api import PREFIX as OPENAI_PREFIX
 from qa_app.web.openai_api import error_body, make_openai_router
 from qa_app.web.security import BodyLimit, SecurityHeaders
 from qa_app.web.service import ChatService
+from qa_app.web.uploads import ADMIN_SESSION_PATH, AdminSessions, UploadGate, make_admin_router
 
 STATIC = Path(__file__).resolve().parent / "static"
 # System fonts only: a theme font from Google Fonts would be a request leaving the intranet.
 SANS = ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei",
         "Helvetica Neue", "Arial", "sans-serif"]
 MONO = ["Noto Sans Mono CJK SC", "Consolas", "Menlo", "monospace"]
-NO_UPLOADS_LIMIT = "1mb"  # Gradio's upload route exists on every app; keep it small where nothing uploads
+NO_UPLOADS_LIMIT = "1mb"  # Gradio's upload route exists on every app (UploadGate refuses it where nothing uploads)
 
 API_DESCRIPTION = """对已载入的责任目标文件的问答接口（无需联网，不使用大模型）。
 
@@ -95,6 +96,9 @@ def create_app(service: ChatService, embed_origins: Sequence[str] = (), admin_to
     if auth_token:  # before the mount at /: Gradio has a /login of its own
         app.include_router(make_login_router(auth_token, sessions, title))
         document_bearer(app)
+    admins = AdminSessions(admin_token) if admin_token else None
+    if admins:  # before the mount at /, like /login
+        app.include_router(make_admin_router(admins))
     app.add_api_route("/embed", _to_embed, include_in_schema=False)
     upload_limit = int(service.settings.limits.max_file_mb * 1024 * 1024)  # the panel's cap: QA_MAX_FILE_MB
     common = {"theme": make_theme(), "footer_links": [], "ssr_mode": False, "show_error": False}
@@ -105,6 +109,8 @@ def create_app(service: ChatService, embed_origins: Sequence[str] = (), admin_to
     gr.mount_gradio_app(app, build_chat(service, compact=False, admin_token=admin_token), path="/",
                         css_paths=[STATIC / "qa.css"], max_file_size=upload_limit if admin_token else NO_UPLOADS_LIMIT,
                         **common)
+    app.add_middleware(UploadGate, sessions=admins, admin_mount="/")
+    app.add_middleware(BodyLimit, limit=LOGIN_BODY_LIMIT, prefix=ADMIN_SESSION_PATH)
     app.add_middleware(BodyLimit)
     app.add_middleware(BodyLimit, limit=OPENAI_CONFIG.body_limit, prefix=OPENAI_PREFIX, shape=error_body)
     app.add_middleware(BodyLimit, limit=CHAT_BODY_LIMIT, prefix=CHAT_PATH)

@@ -15,7 +15,7 @@ from qa_app.indexes import index_version
 from qa_app.records import Answer, Record
 from qa_app.retrieval import Filters
 from qa_app.settings import Settings
-from qa_app.validation import validate_question
+from qa_app.validation import validate_history, validate_question
 
 FOLLOW_SECONDS = 2.0  # how often a server checks whether another process wrote a new index version
 log = logging.getLogger(__name__)
@@ -53,10 +53,11 @@ class ChatService:
             return self._engine
 
     def ask(self, question: str, history: list | None = None, filters: Filters | None = None) -> Answer:
-        """Answer one question in its turn; raises BadQuestion for empty or over-long ones."""
+        """Answer one question in its turn; raises BadQuestion for empty or over-long ones. The history
+        is bounded here, before the request waits for a worker (the API, /v1, Gradio and MCP all come here)."""
         text = check_question(question)
         began = time.perf_counter()
-        answer = self._answering.submit(self._answer, text, history, filters).result()
+        answer = self._answering.submit(self._answer, text, validate_history(history), filters).result()
         latency_ms = (time.perf_counter() - began) * 1000
         return logged(self.log, answer, len(history or []), latency_ms, self.engine.retriever.index.version)
 
