@@ -210,3 +210,44 @@ def test_qa_add_with_a_place_stores_it_and_qa_remove_forgets_it(tmp_path, embedd
     assert answer.short.startswith("储备编织袋5万条") and answer.citations[0].record_id == "measures.txt#1"
     remove_document(settings, "measures.txt", embedder=embedder)
     assert stored_places(corpus) == {}
+
+
+_HEADED_TASKS = """关于印发2025年优化政务服务重点任务分工的通知
+
+各镇人民政府，区政府各部门：
+
+现将重点任务分工印发给你们，请认真抓好落实。
+
+一、推行新生儿出生“一件事”联办。整合出生医学证明、户口登记、医保参保等事项，实现线上一次申请、线下一窗领取。
+牵头单位：区卫生健康局
+责任单位：区公安分局、区医保局
+
+二、压减工程建设项目审批时限。社会投资一般性项目审批时限压减至25个工作日以内，全年完成改革事项12项。
+牵头单位：区住房和城乡建设局
+责任单位：区行政审批服务局
+
+（三）推进不动产登记与水电气联动过户，全年联动办理不少于3000件，年底前完成。(区自然资源局牵头,区供电公司、区水务集团配合)
+
+柳湾区人民政府办公室
+2025年2月10日
+"""
+
+
+def test_tasks_numbered_by_headings_alone_are_tasks_and_the_addressees_no_place(tmp_path):
+    """一、… / （三）… lines long enough to be tasks, in a notice with no 1. numbering under them; the
+    place is the signature's, not the addressees' line (各镇人民政府…：)."""
+    path = tmp_path / "headed.txt"
+    path.write_text(_HEADED_TASKS, encoding="utf-8")
+    doc = parse_file(path)
+    assert [r.number for r in doc.records] == [1, 2, 3]
+    assert [r.lead_units for r in doc.records] == [("区卫生健康局",), ("区住房和城乡建设局",), ("区自然资源局",)]
+    assert doc.records[2].participating_units == ("区供电公司", "区水务集团")
+    assert doc.place == "柳湾区"
+
+
+def test_a_table_header_names_no_place(tmp_path):
+    path = tmp_path / "rows.csv"
+    path.write_text("序号,县政府领导,目标任务,完成时限,责任单位\n1,王一,新建污水管网8公里,年底,县住房和城乡建设局\n",
+                    encoding="utf-8")
+    doc = parse_file(path)
+    assert len(doc.records) == 1 and doc.place == ""

@@ -21,12 +21,18 @@ Line = tuple[int, str]
 _CN_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", 1)}
 TASK_START = re.compile(r"^\s*(?:(\d{1,3})\s*[.．、](?!\d)|[（(](\d{1,3})[）)]|([一二三四五六七八九十]{1,3})是[，,：:]?)\s*")
 SECTION = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*、|[（(][一二三四五六七八九十]{1,3}[）)])")
+# A heading-numbered line long enough to be a task itself (一、推行…。 / （一）推进…。): the tasks of a
+# notice that has no 1. / （1） numbering under its headings.
+_LONG_SECTION = re.compile(r"^\s*(?:([一二三四五六七八九十]{1,3})\s*、|[（(]([一二三四五六七八九十]{1,3})[）)])\s*")
+_SECTION_CHARS = 40
 _FOOTER = re.compile(r"^\s*抄送")
 _TAIL_LINES, _TAIL_CHARS = 8, 600  # how far back a task's closing bracket or role lines are looked for
 
 
 def task_number(match: re.Match) -> int:
-    """1. / （1） / 一是 → 1."""
+    """1. / （1） / 一是 / a long 一、 or （一） line → 1."""
+    if match.re is _LONG_SECTION:
+        return chinese_number(match.group(1) or match.group(2))
     if match.group(1) or match.group(2):
         return int(match.group(1) or match.group(2))
     return chinese_number(match.group(3))
@@ -42,7 +48,13 @@ def chinese_number(text: str) -> int:
 
 def looks_like_notice(lines: list[Line]) -> bool:
     """Numbered tasks (one is enough) of which some name their units, in any of the ways `roles` reads."""
-    return any(TASK_START.match(t) for _, t in lines) and any(names_roles(t) for _, t in lines)
+    return any(task_start(t) for _, t in lines) and any(names_roles(t) for _, t in lines)
+
+
+def task_start(text: str) -> re.Match | None:
+    """Where a task opens: 1. / （1） / 一是, or a heading-numbered line too long to be a heading."""
+    text = text.strip()
+    return TASK_START.match(text) or (_LONG_SECTION.match(text) if len(text) > _SECTION_CHARS else None)
 
 
 @dataclass
@@ -75,10 +87,10 @@ def _drafts(file: str, lines: list[Line]) -> tuple[list[_Draft], list[Skipped]]:
             continue
         if _FOOTER.match(text):
             break
-        if SECTION.match(text) and len(text) <= 40:
+        if SECTION.match(text) and len(text) <= _SECTION_CHARS:
             section = tidy(text)
             continue
-        start = TASK_START.match(text)
+        start = task_start(text)
         expected = drafts[-1].number + 1 if drafts else None
         if start and (expected is None or task_number(start) == expected or _restarts(start, drafts, section)):
             number = task_number(start) if expected is None or task_number(start) == expected else expected
@@ -103,7 +115,7 @@ def parse_notice(file: str, title: str, year: int | None, lines: list[Line]):
         text = draft.text
         roles = find_roles(draft.parts)
         lead, part, label = roles.lead, roles.participants, roles.label
-        content = TASK_START.sub("", roles.body, count=1).strip()
+        content = _LONG_SECTION.sub("", TASK_START.sub("", roles.body, count=1), count=1).strip()
         records.append(
             Record(
                 id=f"{file}#{draft.number}",

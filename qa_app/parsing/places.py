@@ -35,7 +35,12 @@ def is_signature(text: str) -> bool:
 
 
 def _issuer_place(text: str) -> str:
+    """The place of an issuing line; not of a table row (cells) or the addressees (各乡镇人民政府…：)."""
+    if re.search(r"[,，\t]", text.strip()) and not text.strip().startswith("关于"):
+        return ""
     flat = normalize(text)
+    if flat.startswith("各") or text.strip().endswith(("：", ":")):
+        return ""
     if _ISSUING.match(flat) or (_ISSUER.match(flat) and len(flat) <= 24):
         found = _PLACE.match(flat.removeprefix("中共"))
         return found.group("place") if found else ""
