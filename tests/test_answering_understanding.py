@@ -126,3 +126,14 @@ def test_two_years_make_one_sub_question_each():
 ])
 def test_unit_hints(text, hints):
     assert unit_hints(simplify(text)) == hints
+
+
+@pytest.mark.parametrize("question, value", [
+    ("三季度是否达序为“否”的任务有几项？", "否"),      # a status header of another office, known to the field catalog
+    ("是否按计划完成进度为否的有哪些", "否"),
+    ("是否达序写的是的有几项", "是"),
+    ("今年是否完成", None),
+])
+def test_status_asked_in_its_own_headers_words(question, value):
+    from qa_app.answering.understanding import parse_on_schedule
+    assert parse_on_schedule(question) == value
