@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import uuid
 from pathlib import Path
 
 import httpx
@@ -23,6 +24,7 @@ from qa_app.parsing import SUPPORTED, parse_file
 from qa_app.settings import Limits, Settings
 from qa_app.web import ChatService, create_app
 from qa_app.web.admin import add_files
+from qa_app.web.uploads import upload_folder
 from tests import hostile_files
 from tests.conftest import CORPUS_DIR
 from tests.test_web import running_server
@@ -108,12 +110,19 @@ def test_qa_add_refuses_and_nothing_changes(hostile, site, name):
     assert _snapshot(settings) == before
 
 
+def _as_upload(path) -> str:
+    """The file where Gradio's upload route puts uploads: the panel takes no other path."""
+    folder = upload_folder() / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    return str(shutil.copy(path, folder / Path(path).name))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(EXPECTED))
 def test_upload_panel_refuses_and_nothing_changes(hostile, site, name):
     service, url = site
     before = _snapshot(service.settings)
-    message = add_files(service, TOKEN, TOKEN, [str(hostile[name])])
+    message = add_files(service, TOKEN, TOKEN, [_as_upload(hostile[name])])
     assert message.startswith(f"未能添加：cannot add {name}: "), message
     _one_line(message, name, *EXPECTED[name])
     assert _snapshot(service.settings) == before
@@ -127,7 +136,7 @@ def test_server_answers_while_an_upload_is_parsed(tmp_path, site):
     service, url = site
     upload = hostile_files.zip_bomb_docx(tmp_path, unpacked_mb=19)
     outcome: list[str] = []
-    worker = threading.Thread(target=lambda: outcome.append(add_files(service, TOKEN, TOKEN, [str(upload)])))
+    worker = threading.Thread(target=lambda: outcome.append(add_files(service, TOKEN, TOKEN, [_as_upload(upload)])))
     answered_during = 0
     with httpx.Client(base_url=url, timeout=60, trust_env=False) as http:
         worker.start()

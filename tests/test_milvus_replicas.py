@@ -121,6 +121,7 @@ def upload_through_the_panel(port: int, path: Path, token: str) -> str:
         by_id = {c["id"]: c for c in config["components"]}
         button = next(i for i, c in by_id.items() if c.get("props", {}).get("value") == "添加到文档库")
         event = next(d for d in config["dependencies"] if [button, "click"] in d["targets"])
+        http.post("/admin/session", content=token)  # the admin session the upload route asks for
         uploaded = http.post("/gradio_api/upload", files={"files": (path.name, path.read_bytes(), "text/csv")})
         file = {"path": uploaded.json()[0], "orig_name": path.name, "meta": {"_type": "gradio.FileData"}}
         session = uuid.uuid4().hex

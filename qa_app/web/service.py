@@ -59,7 +59,9 @@ class ChatService:
         began = time.perf_counter()
         answer = self._answering.submit(self._answer, text, validate_history(history), filters).result()
         latency_ms = (time.perf_counter() - began) * 1000
-        return logged(self.log, answer, len(history or []), latency_ms, self.engine.retriever.index.version)
+        retriever = getattr(self.engine, "retriever", None)  # an engine stand-in may have none
+        version = retriever.index.version if retriever is not None else None
+        return logged(self.log, answer, len(history or []), latency_ms, version)
 
     def _answer(self, text: str, history: list | None, filters: Filters | None) -> Answer:
         return self.engine.answer(text, history or [], scope=filters)
