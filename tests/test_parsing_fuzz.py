@@ -72,7 +72,7 @@ def mutated_rows(draw, lines: list[str]) -> list[list[str]]:
         row = rows[at]
         if action == "shift":
             row.insert(draw(st.integers(0, len(row))), "")
-        elif action == "rename":  # a header or any cell under a new name
+        elif action == "rename" and row:  # a header or any cell under a new name
             row[draw(st.integers(0, len(row) - 1))] = draw(CELL)
         elif action == "duplicate":
             rows.insert(at, list(row))
