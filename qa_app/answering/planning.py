@@ -131,6 +131,12 @@ def records_asked(flat: str) -> bool:
     return bool(cues().patterns["records_asked"].search(flat))
 
 
+def status_said(flat: str) -> tuple[str, str] | None:
+    """(header, 是/否) where the question names a status column's header and the value it asks for."""
+    found = cues().patterns["status_said"].search(flat)
+    return (found.group(1), found.group(2)) if found else None
+
+
 def names_topic(flat: str) -> bool:
     """Whether the question marks a topic (涉及…, 关于…, …方面): an aggregate's words are then a condition."""
     return bool(cues().patterns["topic_markers"].search(flat))

@@ -16,7 +16,15 @@ from qa_app.answering.asks import Ask, figure_wording, parse_kind, split_asks
 from qa_app.answering.english import is_english, translate
 from qa_app.answering.expansions import expand_codes
 from qa_app.answering.plan import Condition
-from qa_app.answering.planning import Hop, masked, not_on_schedule, read_parts, records_asked, topic_words
+from qa_app.answering.planning import (
+    Hop,
+    masked,
+    not_on_schedule,
+    read_parts,
+    records_asked,
+    status_said,
+    topic_words,
+)
 from qa_app.answering.scope import (
     absent_period,
     find_place,
@@ -49,7 +57,6 @@ _MANY_LEADERS = re.compile(r"(两|二|2|多)(位|个|名)(市政府|市)?领导"
 _QUOTED_ANY = re.compile(r"“([^”]{2,12})”(?:或|或者|或是)“([^”]{2,12})”")
 _NOT_ON_SCHEDULE = re.compile(r"(未|没|没有|不|尚未)(按|完成)(计划|进度)|滞后|落后")
 _ON_SCHEDULE = re.compile(r"按计划推进的|按计划完成的|按进度推进的|完成计划进度的|已按计划")
-_STATUS_SAID = re.compile(r"(是否[\u4e00-\u9fff]{1,8}?)(?:一栏|一列|栏)?(?:为|是|填了?|写了?|标了?|标为|填的|写的)[“\"'‘]?(否|是)(?!则|不是|否)")
 
 
 @dataclass(frozen=True)
@@ -274,9 +281,9 @@ def parse_number(flat: str) -> int | None:
 def parse_on_schedule(flat: str) -> str | None:
     """否/是 asked of the status column, in its own header's words too (是否达序为“否”: the field catalog
     knows 是否达序 is a status header)."""
-    said = _STATUS_SAID.search(flat)
-    if said and catalog().column_of(said.group(1)) == "on_schedule":
-        return said.group(2)
+    said = status_said(flat)
+    if said and catalog().column_of(said[0]) == "on_schedule":
+        return said[1]
     if _NOT_ON_SCHEDULE.search(flat):
         return "否"
     if _ON_SCHEDULE.search(flat):
